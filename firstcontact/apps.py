@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FirstContactConfig(AppConfig):
+    name = "firstcontact"
+    verbose_name = "FirstContact"

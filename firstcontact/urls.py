@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+from .api import api
+
+urlpatterns = [
+    path("", views.public_home, name="public-home"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("healthz", views.healthz, name="healthz"),
+    path("staff/", include("accounts.urls")),
+    path("staff/audit/", include("audit.urls")),
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
