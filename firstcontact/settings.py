@@ -88,12 +88,14 @@ if not SECRET_KEY:
         )
     # Demo only: a key generated once and kept beside the database, so sessions
     # survive a restart without anyone committing a key.
-    key_file = BASE_DIR / "var" / "demo-secret-key"
+    key_file = Path(env_str("FIRSTCONTACT_VAR_DIR", str(BASE_DIR / "var"))) / "demo-secret-key"
     if key_file.exists():
         SECRET_KEY = key_file.read_text(encoding="utf-8").strip()
     else:
         key_file.parent.mkdir(parents=True, exist_ok=True)
         SECRET_KEY = secrets.token_urlsafe(50)
+        # Readable by the server's own user only: the key signs sessions.
+        key_file.touch(mode=0o600)
         key_file.write_text(SECRET_KEY, encoding="utf-8")
 elif not DEMO and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long in production mode.")
@@ -124,12 +126,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Lets the GOV.UK form renderer (TemplatesSetting) find Django's own widget templates.
+    "django.forms",
     "axes",
     "csp",
     "django_htmx",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    # Listed so that the API docs page serves Swagger UI from our static files, not a CDN.
+    "ninja",
     "firstcontact",
     "accounts",
     "audit",
@@ -181,6 +187,8 @@ except Exception as exc:  # dj_database_url raises several types for a bad URL
     raise ImproperlyConfigured(
         f"DATABASE_URL is not a database URL ({exc}); use sqlite:///path or postgres://user@host:port/name."
     ) from exc
+if not DATABASES["default"].get("NAME"):
+    raise ImproperlyConfigured("DATABASE_URL names no database; end it with /<database name>, e.g. postgres://user@host:5432/firstcontact.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets pages read while a writer commits; a busy timeout instead of "database is locked".
