@@ -8,11 +8,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from .services import role_for
+from .forms import SignInForm
+from .selectors import home_page_for
 
 
 class SignInView(LoginView):
     template_name = "accounts/sign_in.html"
+    authentication_form = SignInForm
     redirect_authenticated_user = True
 
 
@@ -30,4 +32,4 @@ def signed_out(request: HttpRequest) -> TemplateResponse:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> TemplateResponse:
-    return TemplateResponse(request, "accounts/home.html", {"roles": role_for(request.user)})
+    return TemplateResponse(request, "accounts/home.html", {"home": home_page_for(request.user)})
