@@ -1,4 +1,10 @@
-"""Scopes an API token can hold, each with the sentence an administrator reads when issuing one."""
+"""Scopes an API token can hold, each with the sentence an administrator reads when issuing one.
+
+A token acts for a system, not a person, so it holds scopes rather than
+permissions. A member of staff signed in to the API acts on their own
+permissions: ``SCOPE_PERMISSIONS`` names the permission that stands for each
+scope, so the same endpoint admits both and refuses both the same way.
+"""
 
 SCOPES: dict[str, str] = {
     "telephony:write": "Send call events (offered, answered, abandoned, transferred) from the telephony platform",
@@ -6,4 +12,13 @@ SCOPES: dict[str, str] = {
     "contacts:write": "Create contacts (for example from an online-report gateway)",
     "reports:write": "Submit online and business reports from a gateway",
     "demand:read": "Read performance figures and forecasts",
+}
+
+# scope -> the permission codename (accounts.permissions) a signed-in member of staff needs instead.
+SCOPE_PERMISSIONS: dict[str, str] = {
+    "telephony:write": "manage_demand",
+    "contacts:read": "take_contacts",
+    "contacts:write": "take_contacts",
+    "reports:write": "take_contacts",
+    "demand:read": "view_demand",
 }
