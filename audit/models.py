@@ -50,6 +50,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["subject_type", "subject_id"]),
             models.Index(fields=["actor", "occurred_at"]),
+            # The DPO searches by username; a deleted or renamed user is found only by this label.
+            models.Index(fields=["actor_label"], name="audit_entry_actor_label_idx"),
         ]
 
     def __str__(self) -> str:
@@ -61,6 +63,9 @@ class ChainHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"chain head at entry {self.seq}"
 
 
 class VerificationRun(models.Model):
@@ -74,3 +79,7 @@ class VerificationRun(models.Model):
 
     class Meta:
         ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        outcome = "intact" if self.ok else f"broken at entry {self.first_bad_seq}"
+        return f"verification of {self.checked} entries: {outcome}"

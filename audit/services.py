@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from . import chain
 from .context import current
-from .models import Action, AuditEntry, ChainHead
+from .models import Action, AuditEntry, ChainHead, VerificationRun
 
 REASON_REQUIRED = "A reason is required when a person's record is consulted or disclosed."
 RECIPIENTS_REQUIRED = "A disclosure must name its recipients."
@@ -58,8 +58,31 @@ def _validate(entry: PendingEntry) -> None:
         raise ValueError(f"Unknown audit action {entry.action!r}; accepted: {', '.join(Action.values)}.")
     if entry.action in (Action.CONSULTATION, Action.DISCLOSURE) and not entry.reason.strip():
         raise ValueError(REASON_REQUIRED)
-    if entry.action == Action.DISCLOSURE and not entry.recipients:
+    if entry.action == Action.DISCLOSURE and not [r for r in entry.recipients if str(r).strip()]:
         raise ValueError(RECIPIENTS_REQUIRED)
+    if isinstance(entry.recipients, str):
+        # A bare string would be logged as a list of its characters.
+        raise ValueError("Audit recipients must be a list of names, not a single string.")
+
+
+def _check_content(content: dict[str, Any]) -> None:
+    """Refuse content the database would truncate, reject or rewrite, naming the field.
+
+    SQLite stores over-long text silently and PostgreSQL refuses it mid-transaction; either
+    way the stored row would not be what was hashed.
+    """
+    for name in _TEXT_FIELDS:
+        value = content[name]
+        limit = AuditEntry._meta.get_field(name).max_length
+        if limit is not None and len(value) > limit:
+            raise ValueError(f"Audit {name} must be {limit} characters or fewer (got {len(value)}).")
+    for name in (*_TEXT_FIELDS, "reason", "recipients", "detail"):
+        problem = chain.plain_json_problem(content[name], name)
+        if problem:
+            raise ValueError(f"Audit {problem}.")
+
+
+_TEXT_FIELDS = ("actor_label", "subject_type", "subject_id", "person_id", "source", "request_id")
 
 
 def _lock_head() -> ChainHead:
@@ -93,12 +116,13 @@ def append_entries(entries: Iterable[PendingEntry], *, batch_size: int = 5000) -
             "subject_id": str(entry.subject_id),
             "person_id": str(entry.person_id or ""),
             "reason": entry.reason.strip(),
-            "recipients": list(entry.recipients),
+            "recipients": [str(r).strip() for r in entry.recipients if str(r).strip()],
             "detail": dict(entry.detail),
             "source": ctx.source,
             "request_id": ctx.request_id,
             "prev_hash": prev,
         }
+        _check_content(content)
         digest = chain.entry_hash(content)
         batch.append(AuditEntry(**content, entry_hash=digest))
         prev = digest
@@ -152,3 +176,62 @@ def record_entry(
 def record_standalone(**kwargs: Any) -> None:
     """``record_entry`` in a transaction of its own: for reads, where no change is made."""
     record_entry(**kwargs)
+
+
+# The lawful uses of the log itself (DPA 2018 s.62(4)): a search or export names one as its reason.
+LOG_PURPOSES: dict[str, str] = {
+    "lawfulness": "Verifying the lawfulness of processing",
+    "self-monitoring": "Self-monitoring, including internal disciplinary proceedings",
+    "integrity": "Ensuring the integrity and security of personal data",
+    "criminal-proceedings": "Criminal proceedings",
+}
+LOG_SEARCH_SUBJECT = "audit.search"
+
+
+def record_log_search(*, viewer: Any, purpose: str, filters: dict[str, str], person_id: str = "") -> None:
+    """Log that someone searched the audit log, with the filters used and the purpose.
+
+    The log names who looked at whose record, so reading it is itself a consultation of
+    personal data (DPA 2018 s.62(1)(c)); its reason is the s.62(4) purpose chosen.
+    """
+    with transaction.atomic():
+        record_entry(
+            actor=viewer,
+            action=Action.CONSULTATION,
+            subject_type=LOG_SEARCH_SUBJECT,
+            subject_id="search",
+            person_id=person_id or None,
+            reason=LOG_PURPOSES[purpose],
+            detail={"filters": filters},
+        )
+
+
+def record_log_export(
+    *, viewer: Any, purpose: str, filters: dict[str, str], rows: int, person_id: str = ""
+) -> None:
+    """Log a CSV export of the audit log as a disclosure to the person who downloaded it.
+
+    Once exported, the entries leave the system's control, so the export is a disclosure
+    (DPA 2018 s.62(1)(d)) whose recipient is the downloader.
+    """
+    with transaction.atomic():
+        record_entry(
+            actor=viewer,
+            action=Action.DISCLOSURE,
+            subject_type=LOG_SEARCH_SUBJECT,
+            subject_id="export",
+            person_id=person_id or None,
+            reason=LOG_PURPOSES[purpose],
+            recipients=[_actor_label(viewer, "")],
+            detail={"filters": filters, "rows": rows, "format": "csv"},
+        )
+
+
+def record_verification(*, result: chain.Verification) -> VerificationRun:
+    """Store the outcome of a verification of the chain, shown to the data protection officer."""
+    return VerificationRun.objects.create(
+        ok=result.ok,
+        checked=result.checked,
+        first_bad_seq=result.first_bad_seq,
+        problem=result.problem,
+    )

@@ -1,7 +1,7 @@
 """On PostgreSQL, refuse UPDATE and DELETE on the audit log at the database itself.
 
 The trigger is one layer; in production the application's database role should
-also lack UPDATE, DELETE and TRUNCATE on audit_auditentry (see docs/operations.md).
+also lack UPDATE, DELETE and TRUNCATE on audit_auditentry (see docs/audit.md).
 SQLite (the demo default) has no such guard: there, ``verify_audit`` detects tampering.
 """
 
@@ -27,12 +27,13 @@ DROP FUNCTION IF EXISTS audit_refuse_change();
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        # params=None: the function body's "%" is PL/pgSQL's placeholder, not the driver's.
+        schema_editor.execute(CREATE, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):
