@@ -65,3 +65,11 @@ def test_public_home_on_a_phone(mobile_page, live_server):
     # Nothing wider than the screen (WCAG 1.4.10 reflow).
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page)
+
+
+def test_page_not_found_is_accessible_and_keeps_the_quick_exit(page, live_server):
+    response = page.goto(f"{live_server.url}/no-such-page/")
+    assert response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
+    assert page.get_by_role("button", name="Emergency Exit this page").is_visible()
+    assert_accessible(page)

@@ -91,3 +91,15 @@ def test_staff_skip_link_is_the_first_tab_stop(page, live_server, call_handler, 
     sign_in(page, live_server.url, call_handler.username, password)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+
+
+def test_repeated_failures_show_the_locked_out_page(page, live_server, call_handler, password, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    sign_in(page, live_server.url, call_handler.username, "wrong-once")
+    sign_in(page, live_server.url, call_handler.username, "wrong-twice")
+    assert page.get_by_role("heading", level=1).inner_text() == "Your account is locked"
+    assert "locked for 30 minutes" in page.locator("main").inner_text()
+    assert_accessible(page)
+    # The right password does not get round the lock.
+    sign_in(page, live_server.url, call_handler.username, password)
+    assert page.get_by_role("heading", level=1).inner_text() == "Your account is locked"
