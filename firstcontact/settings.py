@@ -111,6 +111,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Where the real public data lives (data.police.uk files, call records): read, never copied in.
 DATA_DIR = Path(env_str("FIRSTCONTACT_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+# Hotspot maps draw on a plain background unless a tile server is configured, e.g.
+# MAP_TILE_URL=https://tile.example.org/{z}/{x}/{y}.png (its origin must also be in MAP_TILE_ORIGINS).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "") or ""
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "") or ""
 VAR_DIR = Path(env_str("FIRSTCONTACT_VAR_DIR", str(BASE_DIR / "var")))
 
 FORCE_NAME = env_str("FIRSTCONTACT_FORCE_NAME", "Demo Constabulary")
@@ -141,6 +145,7 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "contacts",
+    "neighbourhoods",
 ]
 
 MIDDLEWARE = [

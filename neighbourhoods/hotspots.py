@@ -544,3 +544,53 @@ def backtest(
                 score, outcome.to_numpy(), total_events=len(target), shares=shares
             )
     return result
+
+
+def points_in_polygon(lat: np.ndarray, lon: np.ndarray, geometry: dict) -> np.ndarray:
+    """True for each point inside a GeoJSON Polygon or MultiPolygon (holes excluded).
+
+    Even-odd ray casting on longitude/latitude, which is exact for a team's area at this scale
+    (boundaries are straight lines between the given vertices, as GeoJSON draws them).
+    """
+    lat = np.asarray(lat, float)
+    lon = np.asarray(lon, float)
+    polygons = geometry["coordinates"] if geometry.get("type") == "MultiPolygon" else [geometry["coordinates"]]
+    inside = np.zeros(len(lat), bool)
+    for rings in polygons:
+        in_this = np.zeros(len(lat), bool)
+        for ring in rings:  # the outer ring, then holes: each crossing flips the parity
+            xs = np.array([p[0] for p in ring], float)
+            ys = np.array([p[1] for p in ring], float)
+            for x1, y1, x2, y2 in zip(xs, ys, np.roll(xs, -1), np.roll(ys, -1), strict=True):
+                if y1 == y2:
+                    continue
+                crosses = (y1 > lat) != (y2 > lat)
+                x_at = x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
+                in_this ^= crosses & (lon < x_at)
+        inside |= in_this
+    return inside
+
+
+def peak_profile(timestamps: Sequence) -> dict:
+    """Busiest day of the week and four-hour band of a list of local datetimes, with the counts.
+
+    Four-hour bands (00–04, 04–08, …) match how patrol shifts are usually briefed; ties go to the
+    earlier day or band so the briefing is stable.
+    """
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    if not timestamps:
+        return {"contacts": 0, "peak_day": "", "peak_time": "", "by_day": [0] * 7, "by_band": [0] * 6}
+    by_day = [0] * 7
+    by_band = [0] * 6
+    for moment in timestamps:
+        by_day[moment.weekday()] += 1
+        by_band[moment.hour // 4] += 1
+    day = int(np.argmax(by_day))
+    band = int(np.argmax(by_band))
+    return {
+        "contacts": len(timestamps),
+        "peak_day": days[day],
+        "peak_time": f"{band * 4:02d}:00–{(band * 4 + 4) % 24:02d}:00",
+        "by_day": by_day,
+        "by_band": by_band,
+    }
