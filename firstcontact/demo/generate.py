@@ -249,7 +249,7 @@ def incident_mix(sources: DemoSources, types: list[IncidentTypeInfo]) -> tuple[n
 def hour_of_week(epoch_seconds: np.ndarray) -> np.ndarray:
     """Hour of the week in London time (Monday 00:00 = 0) for each UTC instant."""
     local = pd.to_datetime(epoch_seconds, unit="s", utc=True).tz_convert(LONDON)
-    return np.asarray(local.dayofweek * 24 + local.hour, dtype=np.int64)
+    return np.asarray(local.day_of_week * 24 + local.hour, dtype=np.int64)
 
 
 def _arrival_times(rng: np.random.Generator, profile: np.ndarray, start: datetime, end: datetime,

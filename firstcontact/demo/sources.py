@@ -169,7 +169,7 @@ def read_hour_of_week_profiles(data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     path = _require(Path(data_dir) / PHONE_HOURLY_FILE, "FIRSTCONTACT_DATA_DIR")
     frame = pd.read_csv(path, usecols=["DateTime", "911_T", "ADM_T"], dtype=str)
     stamps = pd.to_datetime(frame["DateTime"], format="%m/%d/%Y %H:%M")
-    how = (stamps.dt.dayofweek * 24 + stamps.dt.hour).to_numpy()
+    how = (stamps.dt.day_of_week * 24 + stamps.dt.hour).to_numpy()
     emergency = np.bincount(how, weights=frame["911_T"].astype(float).to_numpy(), minlength=HOURS_IN_WEEK)
     admin = np.bincount(how, weights=frame["ADM_T"].astype(float).to_numpy(), minlength=HOURS_IN_WEEK)
     return emergency, admin
