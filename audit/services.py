@@ -71,10 +71,9 @@ def _check_content(content: dict[str, Any]) -> None:
     SQLite stores over-long text silently and PostgreSQL refuses it mid-transaction; either
     way the stored row would not be what was hashed.
     """
-    for name in _TEXT_FIELDS:
+    for name, limit in _TEXT_LIMITS.items():
         value = content[name]
-        limit = AuditEntry._meta.get_field(name).max_length
-        if limit is not None and len(value) > limit:
+        if len(value) > limit:
             raise ValueError(f"Audit {name} must be {limit} characters or fewer (got {len(value)}).")
     for name in (*_TEXT_FIELDS, "reason", "recipients", "detail"):
         problem = chain.plain_json_problem(content[name], name)
@@ -83,6 +82,7 @@ def _check_content(content: dict[str, Any]) -> None:
 
 
 _TEXT_FIELDS = ("actor_label", "subject_type", "subject_id", "person_id", "source", "request_id")
+_TEXT_LIMITS = {name: AuditEntry._meta.get_field(name).max_length for name in _TEXT_FIELDS}
 
 
 def _lock_head() -> ChainHead:
