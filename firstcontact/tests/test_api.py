@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -190,7 +192,20 @@ def test_the_schema_is_a_valid_openapi_document():
     assert {op.label for op in operations} >= {"GET /api/whoami"}
 
 
-def test_every_operation_answers_as_its_schema_says(telephony_token):
+@pytest.fixture
+def keep_test_connection():
+    """Stop Django closing the database connection after each request, as its own test client does.
+
+    Otherwise the WSGI handler would close the connection holding the test's transaction (on PostgreSQL).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_every_operation_answers_as_its_schema_says(telephony_token, keep_test_connection):
     """Schemathesis generates requests from the schema and checks status codes, content types and bodies."""
     _, token = telephony_token
     schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/"))
