@@ -298,6 +298,8 @@ def gi_star(
         # esda announces a future change of its default alternative; the directed (folded) pseudo
         # p-value used with permutations is the one the Gi* literature reports.
         warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
+        # Rural areas leave islands of busy cells with quiet rings around them; that is expected.
+        warnings.filterwarnings("ignore", message="The weights matrix is not fully connected", category=UserWarning)
         result = G_Local(y, weights, transform="B", star=True, permutations=permutations, seed=seed, n_jobs=1)
     z = np.nan_to_num(np.asarray(result.Zs, float))
     if permutations:

@@ -7,6 +7,11 @@ from django.db import models
 
 from accounts.models import Team
 
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
 
 class LocalPolicingArea(models.Model):
     """The ground a local policing team covers: a list of LSOA codes, or a GeoJSON polygon.
@@ -94,6 +99,20 @@ class HotspotRun(models.Model):
 
     def __str__(self) -> str:
         return f"Hotspots for {self.team}, {self.first_month} to {self.last_month}"
+
+    @staticmethod
+    def _month_name(month: str) -> str:
+        year, number = month.split("-")
+        return f"{MONTH_NAMES[int(number) - 1]} {year}"
+
+    @property
+    def period(self) -> str:
+        """The months the run read, in words: "January 2025 to September 2025"."""
+        return f"{self._month_name(self.first_month)} to {self._month_name(self.last_month)}"
+
+    @property
+    def predicted_month_name(self) -> str:
+        return self._month_name(self.predicted_month)
 
 
 class HotspotCell(models.Model):

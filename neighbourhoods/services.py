@@ -254,7 +254,8 @@ def compute_team_hotspots(*, team: Team, months: int = 12, actor=None) -> Hotspo
     if events.empty:
         raise ValueError(NO_EVENTS.format(team=team))
     last = max(hotspots.month_index(m) for m in events["month"].unique())
-    first = last - months + 1
+    earliest = min(hotspots.month_index(m) for m in events["month"].unique())
+    first = max(last - months + 1, earliest)
     events = events[events["month"].map(hotspots.month_index) >= first]
     if area.resolution != hotspots.DEFAULT_RESOLUTION:
         events = events.assign(cell=hotspots.assign_cells(events, area.resolution))
