@@ -15,6 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EXTRA_NAVIGATION = {
     "data-protection-officer": ["Audit log"],
     "administrator": ["Administration"],
+    "analyst": ["Hotspots"],
+    "neighbourhood-inspector": ["Hotspots"],
 }
 
 
