@@ -53,13 +53,19 @@ def plain_json_problem(value: Any, where: str) -> str | None:
 
     Accepted: text without NUL characters, whole numbers, true/false, null, lists and mappings
     with text keys. Floats are refused because PostgreSQL's jsonb rewrites some of them
-    (1e20 comes back as a whole number), which would change the hash; NUL is refused because
-    PostgreSQL text cannot hold it.
+    (1e20 comes back as a whole number), which would change the hash; NUL because PostgreSQL
+    text cannot hold it; lone surrogates because they cannot be written as UTF-8 at all.
     """
     if value is None or isinstance(value, bool | int):
         return None
     if isinstance(value, str):
-        return f"{where} contains a NUL character" if "\x00" in value else None
+        if "\x00" in value:
+            return f"{where} contains a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{where} contains a lone surrogate, which is not valid Unicode text"
+        return None
     if isinstance(value, list | tuple):
         for index, item in enumerate(value):
             problem = plain_json_problem(item, f"{where}[{index}]")

@@ -42,6 +42,7 @@ class LogSearchForm(GovUKFormMixin, forms.Form):
         label="Action",
         required=False,
         choices=[("", "Any action"), *Action.choices],
+        widget=forms.Select(attrs={"class": "govuk-!-width-full"}),
         error_messages={"invalid_choice": "Action must be one of the actions listed"},
     )
     subject_type = forms.CharField(
@@ -57,6 +58,7 @@ class LogSearchForm(GovUKFormMixin, forms.Form):
         label="Purpose of this search",
         required=False,
         choices=list(LOG_PURPOSES.items()),
+        widget=forms.Select(attrs={"class": "govuk-!-width-full"}),
         help_text="Recorded with your search: the log may be used only for these purposes",
         error_messages={"invalid_choice": "Purpose must be one of the purposes listed"},
     )
