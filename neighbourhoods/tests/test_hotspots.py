@@ -155,3 +155,28 @@ def test_backtest_refuses_a_first_test_month_with_no_history():
     events = events_frame([("2025-01", *A, "Drugs")])
     with pytest.raises(ValueError, match="test-months"):
         hotspots.backtest(events, ["2025-01"])
+
+
+def test_points_in_a_polygon_with_a_hole():
+    """A square with a square hole: inside the ring counts, inside the hole does not."""
+    square = {
+        "type": "Polygon",
+        "coordinates": [
+            [[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]],
+            [[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]],
+        ],
+    }
+    inside = hotspots.points_in_polygon(np.array([0.5, 2.0, 5.0]), np.array([0.5, 2.0, 2.0]), square)
+    assert inside.tolist() == [True, False, False]
+
+
+def test_peak_profile_picks_the_busiest_day_and_four_hour_band():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    times = [datetime(2025, 3, 1, 22, 15, tzinfo=london), datetime(2025, 3, 8, 21, 0, tzinfo=london),
+             datetime(2025, 3, 3, 9, 0, tzinfo=london)]
+    profile = hotspots.peak_profile(times)
+    assert (profile["peak_day"], profile["peak_time"], profile["contacts"]) == ("Saturday", "20:00–00:00", 3)
+    assert hotspots.peak_profile([])["peak_day"] == ""

@@ -168,3 +168,11 @@ def test_a_team_without_an_area_gets_a_clear_message(db):
     team = TeamFactory(name="New LPT", kind=Team.Kind.LOCAL_POLICING)
     with pytest.raises(ValueError, match="New LPT has no policing area"):
         compute_team_hotspots(team=team)
+
+
+def test_a_configured_tile_server_is_passed_to_the_map(client, inspector, team, settings):
+    settings.MAP_TILE_URL = "https://tiles.example.test/{z}/{x}/{y}.png"
+    client.force_login(inspector)
+    page = client.get(reverse("neighbourhoods:team", args=[team.pk])).content.decode()
+    assert "https://tiles.example.test/{z}/{x}/{y}.png" in page
+    assert "street map background" in page

@@ -29,6 +29,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, demo: bool, verbosity: int, **options):
         if demo:
+            if not settings.DEMO:
+                raise CommandError("--demo creates the demo force's areas: only in demo mode (FIRSTCONTACT_MODE=demo).")
             paths = [str(settings.DATA_DIR / DEMO_FILE)]
         if not paths:
             raise CommandError("Give one or more street CSV files or folders, or --demo.")
