@@ -164,3 +164,13 @@ def hotspot_geojson(run: HotspotRun, *, plan: list[dict] | None = None) -> dict:
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def repeat_locations(team: Team, run: HotspotRun, *, limit: int = 10) -> list[dict]:
+    """The team's busiest snap points over the run's months (two or more events: a repeat location)."""
+    area = LocalPolicingArea.objects.filter(team=team).first()
+    if area is None:
+        return []
+    events = team_events(area)
+    events = events[(events["month"] >= run.first_month) & (events["month"] <= run.last_month)]
+    return hotspots.repeat_locations(events).head(limit).to_dict("records")

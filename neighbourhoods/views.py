@@ -59,6 +59,7 @@ def _team_page(request: HttpRequest, team, form: PatrolForm | None = None, statu
             geojson=selectors.hotspot_geojson(run, plan=plan),
             map_config={"tileUrl": settings.MAP_TILE_URL, "tileAttribution": settings.MAP_TILE_ATTRIBUTION},
             patrols=team.patrols.select_related("officer")[:20],
+            repeats=selectors.repeat_locations(team, run),
             form=form or PatrolForm(plan=plan),
             has_errors=bool(form and form.errors),
         )

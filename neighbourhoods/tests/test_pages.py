@@ -50,6 +50,9 @@ def test_an_inspector_sees_their_teams_map_table_and_plan(client, inspector, tea
     features = response.context["geojson"]["features"]
     assert {f["properties"]["cell"] for f in features} >= {BUSY_CELL}
     assert "Hotspots" in page  # navigation item shown to a role with the permission
+    repeats = response.context["repeats"]
+    assert (repeats[0]["location"], repeats[0]["count"], repeats[0]["months"]) == ("On or near Market Square", 48, 3)
+    assert repeats[0]["crime_types"] == "Shoplifting; Anti-social behaviour"
 
 
 def test_the_nav_item_and_pages_are_refused_without_the_permission(client, make_user, team):
