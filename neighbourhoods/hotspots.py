@@ -294,7 +294,9 @@ def gi_star(
         zeros = np.zeros(len(cells))
         return GiStarResult(cells, y, zeros, np.ones(len(cells)), alpha, np.zeros(len(cells), bool))
     weights = h3_weights(cells, rings)
-    with warnings.catch_warnings():
+    # A cell whose neighbourhood is the whole study area has no variance to test against (z is
+    # undefined, reported as 0): numpy's warning about it is expected.
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         # esda announces a future change of its default alternative; the directed (folded) pseudo
         # p-value used with permutations is the one the Gi* literature reports.
         warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
