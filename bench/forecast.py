@@ -1,0 +1,129 @@
+#!/usr/bin/env python
+"""Rolling-origin backtest of FirstContact's hourly demand forecaster beside statsforecast anchors.
+
+Usage: bench/forecast.py --data PATH --test-start YYYY-MM-DD --horizon 168 --origins 8
+
+PATH is an hourly series as CSV with columns ``datetime,volume`` (gzip allowed);
+absent hours count as 0. Origin k (k = 0..origins-1) is test-start + k·horizon
+hours: each trains on everything before it and forecasts the next ``horizon``
+hours, so the test windows tile the test period without overlap. Origins whose
+window runs past the end of the data are dropped (and reported).
+
+Metrics per method, averaged over origins: MASE (mean absolute error over the
+window divided by the in-sample MAE of the weekly, 168-hour, seasonal naive on that
+origin's training data), coverage80 (share of actual hours inside the 80% interval)
+and seconds (fit plus forecast, summed over origins). The last printed line is one
+JSON object keyed by method.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+# Compiled numba code is cached on disk so later runs do not pay the compile time.
+os.environ.setdefault("NIXTLA_NUMBA_CACHE", "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from demand.forecasting import forecast_hourly, read_hourly_csv, seasonal_naive_scale  # noqa: E402
+
+WEEK = 168
+
+
+def _anchor_forecasts(train: pd.Series, horizon: int) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
+    """Each anchor's mean and 80% interval from statsforecast with default settings."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import MSTL, AutoETS, SeasonalNaive
+
+    frame = pd.DataFrame({"unique_id": "series", "ds": train.index, "y": train.to_numpy(dtype=float)})
+    anchors = {
+        "seasonal_naive_168": SeasonalNaive(season_length=WEEK),
+        "autoets_24": AutoETS(season_length=24),
+        "mstl_24_168": MSTL(season_length=[24, WEEK]),
+    }
+    results = {}
+    for name, model in anchors.items():
+        started = time.perf_counter()
+        engine = StatsForecast(models=[model], freq="h", n_jobs=1)
+        out = engine.forecast(df=frame, h=horizon, level=[80])
+        seconds = time.perf_counter() - started
+        column = [c for c in out.columns if c not in ("unique_id", "ds") and "-lo-" not in c and "-hi-" not in c][0]
+        results[name] = (out[column].to_numpy(), out[f"{column}-lo-80"].to_numpy(),
+                         out[f"{column}-hi-80"].to_numpy(), seconds)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, type=Path, help="hourly CSV with columns datetime,volume")
+    parser.add_argument("--test-start", required=True, help="first forecast hour's date, YYYY-MM-DD")
+    parser.add_argument("--horizon", type=int, default=WEEK, help="hours forecast from each origin")
+    parser.add_argument("--origins", type=int, default=8, help="number of rolling origins")
+    args = parser.parse_args(argv)
+
+    series = read_hourly_csv(args.data)
+    try:
+        test_start = pd.Timestamp(args.test_start)
+    except ValueError:
+        parser.error(f"--test-start must be a date YYYY-MM-DD; got {args.test_start!r}")
+    if args.horizon < 1 or args.origins < 1:
+        parser.error("--horizon and --origins must be at least 1")
+
+    scores: dict[str, dict[str, list[float]]] = {}
+    used = 0
+    for k in range(args.origins):
+        origin = test_start + pd.Timedelta(hours=k * args.horizon)
+        train = series[series.index < origin]
+        actual = series[(series.index >= origin) & (series.index < origin + pd.Timedelta(hours=args.horizon))]
+        if len(actual) < args.horizon or len(train) < 2 * WEEK:
+            print(f"origin {origin:%Y-%m-%d %H:%M}: skipped (not enough data before or after it)", file=sys.stderr)
+            continue
+        used += 1
+        scale = seasonal_naive_scale(train.to_numpy(dtype=float))
+        y = actual.to_numpy(dtype=float)
+
+        started = time.perf_counter()
+        ours = forecast_hourly(train, horizon_hours=args.horizon, levels=(80,))
+        seconds = time.perf_counter() - started
+        methods = {"firstcontact": (ours.mean, ours.lower[80], ours.upper[80], seconds)}
+        methods.update(_anchor_forecasts(train, args.horizon))
+        for name, (mean, lo, hi, secs) in methods.items():
+            entry = scores.setdefault(name, {"mase": [], "coverage80": [], "seconds": []})
+            entry["mase"].append(float(np.mean(np.abs(y - mean)) / scale))
+            entry["coverage80"].append(float(np.mean((y >= lo) & (y <= hi))))
+            entry["seconds"].append(secs)
+        print(f"origin {origin:%Y-%m-%d %H:%M}: " + ", ".join(
+            f"{n} {s['mase'][-1]:.3f}" for n, s in scores.items()), file=sys.stderr)
+    if not used:
+        print("No origin had enough data before and after it.", file=sys.stderr)
+        return 1
+
+    summary = {
+        name: {
+            "mase": round(float(np.mean(s["mase"])), 4),
+            "coverage80": round(float(np.mean(s["coverage80"])), 4),
+            "seconds": round(float(np.sum(s["seconds"])), 2),
+        }
+        for name, s in scores.items()
+    }
+    best_anchor = min((v["mase"], k) for k, v in summary.items() if k != "firstcontact")
+    print(f"{args.data.name}: {used} origins of {args.horizon} h from {test_start:%Y-%m-%d}")
+    print(f"{'method':<22}{'MASE':>8}{'cover80':>9}{'seconds':>9}")
+    for name, s in summary.items():
+        print(f"{name:<22}{s['mase']:>8.3f}{s['coverage80']:>9.3f}{s['seconds']:>9.2f}")
+    gain = 1 - summary["firstcontact"]["mase"] / best_anchor[0]
+    print(f"firstcontact vs best anchor ({best_anchor[1]}): {gain:+.1%} MASE")
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
