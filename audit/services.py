@@ -93,6 +93,45 @@ def _lock_head() -> ChainHead:
     return head
 
 
+_INSERT_COLUMNS = (*chain.CONTENT_FIELDS, "entry_hash")
+
+
+def _row_preparer(now: Any):
+    """Build database-ready rows without the ORM's per-value work.
+
+    Measured on 20,000 entries (SQLite): ``bulk_create`` spent 2.7 s of 4.4 s preparing
+    values one by one; only the timestamp and the JSON columns need the field's own
+    conversion, and the timestamp is the same for the whole append.
+    """
+    fields = {name: AuditEntry._meta.get_field(name) for name in ("recipients", "detail")}
+    occurred_at = AuditEntry._meta.get_field("occurred_at").get_db_prep_save(now, connection)
+    recipients_field, detail_field = fields["recipients"], fields["detail"]
+
+    def prepare(content: dict[str, Any], digest: str) -> tuple[Any, ...]:
+        row = []
+        for name in chain.CONTENT_FIELDS:
+            value = content[name]
+            if name == "occurred_at":
+                value = occurred_at
+            elif name == "recipients":
+                value = recipients_field.get_db_prep_save(value, connection)
+            elif name == "detail":
+                value = detail_field.get_db_prep_save(value, connection)
+            row.append(value)
+        row.append(digest)
+        return tuple(row)
+
+    return prepare
+
+
+def _insert_rows(rows: list[tuple[Any, ...]]) -> None:
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(AuditEntry._meta.get_field(c).column) for c in _INSERT_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
 def append_entries(entries: Iterable[PendingEntry], *, batch_size: int = 5000) -> int:
     """Append entries to the chain in order; returns how many. Must run inside the caller's transaction."""
     if not connection.in_atomic_block:
@@ -101,7 +140,8 @@ def append_entries(entries: Iterable[PendingEntry], *, batch_size: int = 5000) -
     head = _lock_head()
     seq, prev = head.seq, head.last_hash
     now = timezone.now()
-    batch: list[AuditEntry] = []
+    batch: list[tuple[Any, ...]] = []
+    prepare = _row_preparer(now)
     count = 0
     for entry in entries:
         _validate(entry)
@@ -124,14 +164,14 @@ def append_entries(entries: Iterable[PendingEntry], *, batch_size: int = 5000) -
         }
         _check_content(content)
         digest = chain.entry_hash(content)
-        batch.append(AuditEntry(**content, entry_hash=digest))
+        batch.append(prepare(content, digest))
         prev = digest
         count += 1
         if len(batch) >= batch_size:
-            AuditEntry.objects.bulk_create(batch)
+            _insert_rows(batch)
             batch.clear()
     if batch:
-        AuditEntry.objects.bulk_create(batch)
+        _insert_rows(batch)
     if count:
         ChainHead.objects.filter(pk=1).update(seq=seq, last_hash=prev)
     return count
