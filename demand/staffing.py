@@ -337,3 +337,60 @@ def simulate_interval(*, calls: float, aht_seconds: float, interval_seconds: flo
     service_level = answered_fast / offered if offered else 1.0
     return SimulatedInterval(offered, answered_fast, abandoned, service_level,
                              total_wait / offered if offered else 0.0)
+
+
+# --------------------------------------------------------------------------- planning and what-if
+
+
+@dataclass(frozen=True)
+class IntervalPlan:
+    """Handlers needed in one interval under a scenario."""
+
+    start: object  # the interval's start (a datetime); kept opaque so this module needs no Django
+    calls: float
+    agents: int
+    rostered: int
+    service_level: float
+
+
+def split_hourly(hourly: list[tuple[object, float]], interval_minutes: int) -> list[tuple[object, float]]:
+    """Share each hour's calls evenly over its 15- or 30-minute intervals (60 leaves them as they are)."""
+    if interval_minutes not in (15, 30, 60):
+        raise ValueError("interval_minutes must be 15, 30 or 60.")
+    from datetime import timedelta
+
+    parts = 60 // interval_minutes
+    return [(start + timedelta(minutes=i * interval_minutes), calls / parts)
+            for start, calls in hourly for i in range(parts)]
+
+
+def what_if_calls(*, queue: str, own: float, non_emergency: float, triage_resolved: float,
+                  chat_share: float) -> float:
+    """Calls in an interval after the what-if drivers.
+
+    Rule: triage resolving x% more 101 calls at first contact removes that share of
+    101 demand (the call-backs and repeat calls it would have caused); chat taking y%
+    of 101 moves that share of the remaining 101 calls to the chat queue.
+    """
+    _check_fraction("triage_resolved", triage_resolved)
+    _check_fraction("chat_share", chat_share)
+    remaining_101 = non_emergency * (1 - triage_resolved)
+    if queue == "101":
+        return remaining_101 * (1 - chat_share)
+    if queue == "chat":
+        return own + remaining_101 * chat_share
+    return own
+
+
+def plan_intervals(intervals: list[tuple[object, float]], *, interval_minutes: int, aht_seconds: float,
+                   target_seconds: float, service_level: float, max_occupancy: float, shrinkage: float,
+                   patience_seconds: float | None = None) -> list[IntervalPlan]:
+    """Handlers needed and rostered in each interval to meet the service level (Erlang A or C)."""
+    plans = []
+    for start, calls in intervals:
+        need = agents_for_service_level(calls=calls, aht_seconds=aht_seconds, interval_seconds=interval_minutes * 60,
+                                        target_seconds=target_seconds, service_level=service_level,
+                                        max_occupancy=max_occupancy, shrinkage=shrinkage,
+                                        patience_seconds=patience_seconds)
+        plans.append(IntervalPlan(start, calls, need.agents, need.rostered, need.outcome.service_level))
+    return plans

@@ -125,3 +125,6 @@ def whoami(request: HttpRequest) -> dict:
     if token is not None:
         return {"kind": "token", "name": token.name, "scopes": scopes_of(request)}
     return {"kind": "session", "name": request.user.get_username(), "scopes": scopes_of(request)}
+
+
+api.add_router("/demand/", "demand.api.router")

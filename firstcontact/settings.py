@@ -13,6 +13,7 @@ an error that names the variable and what it accepts. Two modes:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -145,7 +146,9 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "contacts",
+    "cases",
     "neighbourhoods",
+    "demand",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +251,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "build" / "static",
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("moj", BASE_DIR / "node_modules" / "@ministryofjustice" / "frontend" / "moj"),
+    # plotly.js as bundled in the plotly Python package: charts work with no internet.
+    ("plotly", Path(importlib.util.find_spec("plotly").submodule_search_locations[0]) / "package_data"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]

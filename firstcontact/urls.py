@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/", include("accounts.urls")),
     path("staff/audit/", include("audit.urls")),
     path("staff/neighbourhoods/", include("neighbourhoods.urls")),
+    path("staff/demand/", include("demand.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -15,8 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EXTRA_NAVIGATION = {
     "data-protection-officer": ["Audit log"],
     "administrator": ["Administration"],
-    "analyst": ["Hotspots"],
+    "analyst": ["Hotspots", "Demand"],
     "neighbourhood-inspector": ["Hotspots"],
+    "supervisor": ["Demand"],
+    "contact-centre-manager": ["Demand"],
 }
 
 

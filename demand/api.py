@@ -1,0 +1,59 @@
+"""JSON API for demand: the telephony platform sends call events here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from firstcontact.api import require_scope
+
+from .importers import CallRecord, ImportProblem, parse_call_events
+from .services import record_call_events
+
+router = Router(tags=["demand"])
+
+
+class CallEventIn(Schema):
+    external_id: str = Field(min_length=1, max_length=120, description="The telephony platform's id for the call")
+    queue: str = Field(description="999, 101, chat or online")
+    offered_at: datetime
+    answered_at: datetime | None = None
+    abandoned_at: datetime | None = None
+    transferred: bool = False
+    handled_seconds: int | None = Field(default=None, ge=0)
+
+
+class CallEventsIn(Schema):
+    events: list[CallEventIn] = Field(max_length=5000)
+
+
+class CallEventsOut(Schema):
+    created: int
+    skipped: int
+
+
+@router.post("/call-events", response=CallEventsOut, summary="Record call events (idempotent by external_id)")
+def post_call_events(request: HttpRequest, payload: CallEventsIn) -> dict:
+    """Store offered/answered/abandoned events; an external_id already stored is skipped, not duplicated."""
+    require_scope(request, "telephony:write")
+    for number, event in enumerate(payload.events):
+        for name in ("offered_at", "answered_at", "abandoned_at"):
+            value = getattr(event, name)
+            if value is not None and value.tzinfo is None:
+                raise HttpError(422, f"events[{number}].{name} must include a UTC offset, e.g. 2025-11-03T14:05:09Z.")
+    rows = [{**e.dict(), **{k: (getattr(e, k).isoformat() if getattr(e, k) else "")
+                            for k in ("offered_at", "answered_at", "abandoned_at")},
+             "transferred": "true" if e.transferred else "false",
+             "handled_seconds": "" if e.handled_seconds is None else str(e.handled_seconds)}
+            for e in payload.events]
+    try:
+        records: list[CallRecord] = parse_call_events(rows, zone=None, source_name="events", first_row=0)
+    except ImportProblem as problem:
+        raise HttpError(422, str(problem).replace("events row ", "event ")) from problem
+    actor = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    created, skipped = record_call_events(records=records, source="api", actor=actor)
+    return {"created": created, "skipped": skipped}
