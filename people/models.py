@@ -1,11 +1,13 @@
 """The person index: persons, the addresses they live at, and who lives where (households).
 
-Minimal on purpose: the person-index issue adds aliases, identifiers, vulnerability
-markers and matching. Names and relations here are the ones it builds on.
+Each person has a current name on Person and may have other names (aliases, former
+names, name at birth), phones, e-mails, identifiers, vulnerability markers and links
+to crimes. Writes go through people.services and reads through people.selectors, both audited.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -63,6 +65,11 @@ class Person(models.Model):
     phone_e164 = models.CharField("phone number", max_length=16, blank=True, help_text="E.164, e.g. +447700900123.")
     email = models.EmailField(blank=True)
     addresses = models.ManyToManyField(Address, through="HouseholdMembership", related_name="residents")
+    # Search columns (people.matching): names folded to plain lower-case ASCII, and their phonetic keys.
+    given_norm = models.CharField(max_length=100, default="", db_default="", editable=False)
+    family_norm = models.CharField(max_length=100, default="", db_default="", editable=False)
+    given_key = models.CharField(max_length=20, default="", db_default="", editable=False)
+    family_key = models.CharField(max_length=20, default="", db_default="", editable=False)
     # Set explicitly (not auto_now) so that imported and generated records keep their own times.
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -74,6 +81,9 @@ class Person(models.Model):
             models.Index(fields=["family_name", "given_name"], name="people_person_names"),
             models.Index(fields=["date_of_birth", "family_name"], name="people_person_dob"),
             models.Index(fields=["phone_e164"], name="people_person_phone"),
+            models.Index(fields=["family_norm", "given_norm"], name="people_person_norm"),
+            models.Index(fields=["family_key", "date_of_birth"], name="people_person_family_key"),
+            models.Index(fields=["given_key", "date_of_birth"], name="people_person_given_key"),
         ]
 
     def __str__(self) -> str:
@@ -112,3 +122,205 @@ class HouseholdMembership(models.Model):
     @property
     def is_current(self) -> bool:
         return self.to_date is None
+
+
+# --- Names, contact points, identifiers, vulnerability and links (person-index issue) ---------------
+#
+# The search columns (``*_norm`` and ``*_key``) are written by the services from people.matching at
+# write time, so that call-time search is an index lookup. ``db_default`` lets bulk loaders that
+# insert raw rows (the demo force, the benchmark) leave them for ``refresh_search_keys`` to fill.
+
+NAME_MAX = 100
+KEY_MAX = 20
+
+
+class NameKind(models.TextChoices):
+    ALIAS = "alias", "Alias (also known as)"
+    FORMER = "former", "Former name"
+    BIRTH = "birth", "Name at birth"
+
+
+class PersonName(models.Model):
+    """Another name a person is or was known by: an alias, a former name, or their name at birth.
+
+    The current name stays on Person; these are searched alongside it.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="other_names")
+    kind = models.CharField(max_length=10, choices=NameKind.choices)
+    given_name = models.CharField(max_length=NAME_MAX, blank=True)
+    family_name = models.CharField(max_length=NAME_MAX)
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+    given_norm = models.CharField(max_length=NAME_MAX, default="", db_default="", editable=False)
+    family_norm = models.CharField(max_length=NAME_MAX, default="", db_default="", editable=False)
+    given_key = models.CharField(max_length=KEY_MAX, default="", db_default="", editable=False)
+    family_key = models.CharField(max_length=KEY_MAX, default="", db_default="", editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "family_name", "given_name", "id"]
+        indexes = [
+            models.Index(fields=["family_norm", "given_norm"], name="people_name_norm"),
+            models.Index(fields=["family_key"], name="people_name_family_key"),
+            models.Index(fields=["given_key"], name="people_name_given_key"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(to_date__isnull=True) | models.Q(from_date__isnull=True)
+                | models.Q(to_date__gte=models.F("from_date")),
+                name="people_name_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name} ({self.get_kind_display()})".strip()
+
+
+class PhoneKind(models.TextChoices):
+    MOBILE = "mobile", "Mobile"
+    HOME = "home", "Home"
+    WORK = "work", "Work"
+    OTHER = "other", "Other"
+
+
+class PersonPhone(models.Model):
+    """A phone number a person can be reached on, in E.164; Person.phone_e164 is the primary one."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=16, help_text="E.164, e.g. +447700900123.")
+    kind = models.CharField(max_length=10, choices=PhoneKind.choices, default=PhoneKind.OTHER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["number"], name="people_phone_number")]
+        constraints = [models.UniqueConstraint(fields=["person", "number"], name="people_phone_once_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.kind})"
+
+
+class PersonEmail(models.Model):
+    """An e-mail address of a person, stored in lower case; Person.email is the primary one."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
+    address = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["address"], name="people_email_address")]
+        constraints = [models.UniqueConstraint(fields=["person", "address"], name="people_email_once_per_person")]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class IdentifierKind(models.TextChoices):
+    PNC_ID = "pnc_id", "PNC ID"
+    CRO_NUMBER = "cro_number", "CRO number"
+    DRIVING_LICENCE = "driving_licence", "Driving licence number (GB)"
+    PASSPORT = "passport", "Passport number"
+    NHS_NUMBER = "nhs_number", "NHS number"
+    NATIONAL_INSURANCE = "national_insurance", "National Insurance number"
+    OTHER = "other", "Other"
+
+
+class PersonIdentifier(models.Model):
+    """A reference another system holds the person by (PNC ID, driving licence…), in its canonical form."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=20, choices=IdentifierKind.choices)
+    value = models.CharField(max_length=40)
+    issuer = models.CharField(max_length=80, blank=True, help_text="Who issued it, for passports and 'other'.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        indexes = [models.Index(fields=["kind", "value"], name="people_identifier_value")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind", "value"], name="people_identifier_once_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+
+class VulnerabilityKind(models.TextChoices):
+    CHILD = "child", "Child"
+    ELDERLY = "elderly", "Elderly"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    DISABILITY = "disability", "Disability"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse history"
+    MISSING_EPISODES = "missing_episodes", "Missing episodes"
+    SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+    COMMUNICATION = "communication", "Language or communication needs"
+    OTHER = "other", "Other"
+
+
+class VulnerabilityMarker(models.Model):
+    """Something that makes a person vulnerable, from one date to another, and who said so.
+
+    Surfaced at first contact for the person and their household; no end date means it applies now.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="vulnerabilities")
+    kind = models.CharField(max_length=20, choices=VulnerabilityKind.choices)
+    from_date = models.DateField()
+    to_date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=120, help_text="Where it comes from, e.g. a contact reference or a partner.")
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-from_date", "id"]
+        indexes = [models.Index(fields=["person", "to_date"], name="people_vulnerability_current")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(to_date__isnull=True) | models.Q(to_date__gte=models.F("from_date")),
+                name="people_vulnerability_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.from_date.isoformat()}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.to_date is None or self.to_date >= timezone.localdate()
+
+
+class LinkRole(models.TextChoices):
+    VICTIM = "victim", "Victim"
+    WITNESS = "witness", "Witness"
+    SUSPECT = "suspect", "Suspect"
+    CALLER = "caller", "Caller"
+    OTHER = "other", "Other"
+
+
+class PersonLink(models.Model):
+    """A person's part in a crime, by the crime's reference, in a role.
+
+    Links to contacts are contacts.ContactPerson (owned by the contacts app); this
+    holds the crime side until the crimes app lands and can point a key at it.
+    ``people.selectors.person_links`` returns both as one history.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="crime_links")
+    crime_reference = models.CharField(max_length=20)
+    role = models.CharField(max_length=10, choices=LinkRole.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "id"]
+        indexes = [models.Index(fields=["crime_reference"], name="people_link_crime")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "crime_reference", "role"], name="people_link_role_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.role} in {self.crime_reference}"
