@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "people",
     "contacts",
     "cases",
+    "cases",
     "neighbourhoods",
     "demand",
 ]
