@@ -69,13 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--origins", type=int, default=8, help="number of rolling origins")
     args = parser.parse_args(argv)
 
-    series = read_hourly_csv(args.data)
     try:
         test_start = pd.Timestamp(args.test_start)
     except ValueError:
         parser.error(f"--test-start must be a date YYYY-MM-DD; got {args.test_start!r}")
     if args.horizon < 1 or args.origins < 1:
         parser.error("--horizon and --origins must be at least 1")
+    try:
+        series = read_hourly_csv(args.data)
+    except (OSError, ValueError) as error:
+        parser.error(f"--data: {error}")
 
     scores: dict[str, dict[str, list[float]]] = {}
     used = 0
