@@ -88,6 +88,9 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts_handled"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The call-taking form's one-off token: a second submit of the same form finds this contact
+    # instead of recording another (a double click, a retried request after a dropped connection).
+    form_token = models.CharField(max_length=40, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -130,3 +133,26 @@ class ContactPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.role} in {self.contact_id}"
+
+
+class ContactDraft(models.Model):
+    """What a handler has typed into a contact not yet recorded, saved as they type.
+
+    Nothing lost: a closed browser, a crash or a dropped connection leaves the draft on
+    the server, keyed by handler and form token, and the page restores it. Recording the
+    contact deletes the draft.
+    """
+
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_drafts")
+    form_token = models.CharField(max_length=40)
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["handler", "form_token"], name="contacts_draft_once_per_token"),
+        ]
+
+    def __str__(self) -> str:
+        return f"draft {self.form_token} by {self.handler_id}"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("staff/", include("accounts.urls")),
     path("staff/audit/", include("audit.urls")),
+    path("staff/contacts/", include("contacts.urls")),
     path("staff/neighbourhoods/", include("neighbourhoods.urls")),
     path("staff/demand/", include("demand.urls")),
     path("api/", api.urls),

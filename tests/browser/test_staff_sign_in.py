@@ -17,8 +17,11 @@ EXTRA_NAVIGATION = {
     "administrator": ["Administration"],
     "analyst": ["Hotspots", "Demand"],
     "neighbourhood-inspector": ["Hotspots"],
+    "crime-admin": ["Crime recording"],
     "supervisor": ["Demand"],
     "contact-centre-manager": ["Demand"],
+    "call-handler": ["Contacts"],
+    "triage-officer": ["Contacts"],
 }
 
 

@@ -1,0 +1,159 @@
+"""The call-taking form: channel, caller, place, what happened, people involved and times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+
+from firstcontact.forms import GovUKFormMixin
+from people.models import Address, Person
+
+from .models import Channel, IncidentType, PersonRole
+
+DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+DISPLAY_FORMAT = "%d/%m/%Y %H:%M"
+INVOLVED_ROWS = 3
+NEW_CALLER = "new"
+INVOLVED_ROLES = [(v, label) for v, label in PersonRole.choices if v != PersonRole.CALLER]
+
+
+class SearchInput(forms.TextInput):
+    """A text box followed by its own search button, so a search keeps everything else typed."""
+
+    template_name = "contacts/widgets/search_input.html"
+
+    def __init__(self, *, action: str, button: str, attrs=None):
+        super().__init__(attrs)
+        self.action = action
+        self.button = button
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(action=self.action, button=self.button)
+        return context
+
+
+def format_local(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime(DISPLAY_FORMAT) if value else ""
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time typed as 23/11/2026 21:05, read as London time."""
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=DATETIME_FORMATS, **kwargs)
+
+
+class ContactForm(GovUKFormMixin, forms.Form):
+    """One contact from any channel. Searches re-show the form with every field as typed."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    channel = forms.ChoiceField(label="How did they contact us?", choices=Channel.choices, widget=forms.RadioSelect)
+    caller_query = forms.CharField(
+        label="Find the caller", required=False, max_length=100,
+        help_text="Person reference (like P00000042), phone number or name",
+        widget=SearchInput(action="find_caller", button="Find caller"),
+    )
+    caller = forms.ChoiceField(label="Caller", required=False, widget=forms.RadioSelect)
+    caller_given_name = forms.CharField(label="New caller's given name", required=False, max_length=100)
+    caller_family_name = forms.CharField(label="New caller's family name", required=False, max_length=100)
+    caller_phone = forms.CharField(label="New caller's phone number", required=False, max_length=30)
+    address_query = forms.CharField(
+        label="Find the address", required=False, max_length=100, help_text="Postcode, or house number and street",
+        widget=SearchInput(action="find_address", button="Find address"),
+    )
+    address = forms.ChoiceField(label="Address", required=False, widget=forms.RadioSelect)
+    location_text = forms.CharField(
+        label="Where, if not an address", required=False, max_length=200,
+        help_text="A description of the place, like 'car park behind the library'",
+    )
+    latitude = forms.FloatField(label="Map point: latitude", required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(label="Map point: longitude", required=False, min_value=-180, max_value=180)
+    incident_type = forms.ModelChoiceField(
+        label="What happened", queryset=IncidentType.objects.filter(active=True).order_by("name"),
+        empty_label="Choose the incident type",
+    )
+    view_reason = forms.CharField(
+        label="Reason for viewing their records", required=False, max_length=200,
+        help_text="Logged with every record you view here. Left empty, the reason is the contact in hand",
+    )
+    summary = forms.CharField(label="Summary of what the caller says", required=False, widget=forms.Textarea)
+    received_at = LocalDateTimeField(label="Received", help_text="Day/month/year hours:minutes, like 23/11/2026 21:05")
+    answered_at = LocalDateTimeField(label="Answered", required=False)
+    closed_at = LocalDateTimeField(label="Closed", required=False, help_text="Leave empty while the contact is open")
+
+    def __init__(self, *args, callers: list[Person] = (), addresses: list[Address] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        for index in range(1, INVOLVED_ROWS + 1):
+            self.fields[f"person_{index}"] = forms.CharField(
+                label=f"Person involved {index}: reference", required=False, max_length=12,
+                help_text="Person reference, like P00000042" if index == 1 else "",
+            )
+            self.fields[f"person_{index}_role"] = forms.ChoiceField(
+                label=f"Person involved {index}: role", required=False,
+                choices=[("", "Choose a role"), *INVOLVED_ROLES],
+            )
+        caller_choices = [(p.reference, f"{p.full_name}, born {p.date_of_birth:%d/%m/%Y}" if p.date_of_birth
+                           else f"{p.full_name}, date of birth not known") for p in callers]
+        selected = self.data.get(self.add_prefix("caller"), "") if self.is_bound else ""
+        if selected and selected not in {c[0] for c in caller_choices} and selected != NEW_CALLER:
+            caller_choices.append((selected, selected))
+        self.fields["caller"].choices = [*caller_choices, (NEW_CALLER, "A new caller, or not given: details below")]
+        address_choices = [(str(a.pk), str(a)) for a in addresses]
+        chosen = self.data.get(self.add_prefix("address"), "") if self.is_bound else ""
+        if chosen and chosen not in {c[0] for c in address_choices}:
+            address_choices.append((chosen, self._address_label(chosen)))
+        self.fields["address"].choices = [*address_choices, ("", "No address: use the place or map point")]
+
+    @staticmethod
+    def _address_label(pk: str) -> str:
+        address = Address.objects.filter(pk=pk).first() if pk.isdigit() else None
+        return str(address) if address else pk
+
+    def clean_caller(self) -> Person | None:
+        reference = self.cleaned_data.get("caller") or ""
+        if reference in ("", NEW_CALLER):
+            return None
+        person = Person.objects.filter(reference=reference.upper()).first()
+        if person is None:
+            raise forms.ValidationError("Select the caller from the search results, or choose a new caller")
+        return person
+
+    def clean_address(self) -> Address | None:
+        pk = self.cleaned_data.get("address") or ""
+        if not pk:
+            return None
+        address = Address.objects.filter(pk=pk).first() if pk.isdigit() else None
+        if address is None:
+            raise forms.ValidationError("Select the address from the search results, or choose no address")
+        return address
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
+            self.add_error("longitude" if cleaned.get("longitude") is None else "latitude",
+                           "Give both the latitude and the longitude of the map point, or neither")
+        people = []
+        for index in range(1, INVOLVED_ROWS + 1):
+            reference = (cleaned.get(f"person_{index}") or "").strip().upper()
+            role = cleaned.get(f"person_{index}_role") or ""
+            if not reference and not role:
+                continue
+            if not reference:
+                self.add_error(f"person_{index}", f"Enter the reference of person involved {index}, or clear their role")
+                continue
+            person = Person.objects.filter(reference=reference).first()
+            if person is None:
+                self.add_error(f"person_{index}", f"No person has the reference {reference}; check it or search again")
+            elif not role:
+                self.add_error(f"person_{index}_role", f"Choose the role of person involved {index}")
+            else:
+                people.append((person, role))
+        cleaned["people"] = people
+        return cleaned
+
+    def draft_data(self) -> dict:
+        """What was typed, as the draft keeps it (everything but the CSRF token)."""
+        return {k: v for k, v in self.data.items() if k != "csrfmiddlewaretoken"}

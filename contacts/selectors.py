@@ -1,0 +1,318 @@
+"""Reads for call-taking: finding the caller and the place, and the history panel beside the form.
+
+Every person shown is logged as a consultation with the handler's reason (DPA 2018
+Part 3 s.62); the reason defaults from the contact in hand. The panel's number of
+queries is fixed: it does not grow with the length of anyone's history.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import REASON_REQUIRED, PendingEntry, append_entries
+from people.models import Address, HouseholdMembership, Person
+
+from .models import Contact, ContactDraft, ContactPerson, PersonRole
+
+VIEW_PERMISSION = "accounts.search_people"
+NO_PERMISSION = "You do not have permission to view people's records."
+SEARCH_LIMIT = 20
+HISTORY_ROWS = 25
+CHILD_UNDER = 18
+ELDERLY_FROM = 75
+_REFERENCE = re.compile(r"^P\d{8}$", re.IGNORECASE)
+
+
+def repeat_threshold() -> int:
+    """Contacts in the window that make a repeat victim or location (force convention; default 2)."""
+    return int(getattr(settings, "REPEAT_INCIDENT_THRESHOLD", 2))
+
+
+def repeat_window_days() -> int:
+    """The rolling window for repeats and history, in days (default 365: twelve months)."""
+    return int(getattr(settings, "REPEAT_INCIDENT_WINDOW_DAYS", 365))
+
+
+def _check(actor: Any, reason: str) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.has_perm(VIEW_PERMISSION):
+        raise PermissionDenied(NO_PERMISSION)
+    if not (reason or "").strip():
+        raise PermissionDenied(f"reason: {REASON_REQUIRED}")
+    return reason.strip()
+
+
+def _log_views(actor: Any, reason: str, persons: list[Person], detail: dict[str, Any]) -> None:
+    append_entries(
+        PendingEntry(
+            action=Action.CONSULTATION, subject_type="people.person", subject_id=str(person.pk), actor=actor,
+            person_id=str(person.pk), reason=reason, detail=detail,
+        )
+        for person in persons
+    )
+
+
+@transaction.atomic
+def find_callers(*, actor: Any, reason: str, query: str) -> list[Person]:
+    """Persons matching a reference, a phone number or a name, each one shown logged as a consultation.
+
+    Uses the person index's search (people.selectors.search_people) when it exists;
+    until then a reference, an exact phone number, or an exact family name (with the
+    given name if typed) finds the caller.
+    """
+    reason = _check(actor, reason)
+    text = " ".join((query or "").split())
+    if not text:
+        return []
+    from people import selectors as people_selectors
+
+    search = getattr(people_selectors, "search_people", None)
+    if search is not None and not _REFERENCE.match(text):
+        results = search(actor=actor, reason=reason, query=text, limit=SEARCH_LIMIT)
+        return [getattr(result, "person", result) for result in results]
+    persons = Person.objects.all()
+    if _REFERENCE.match(text):
+        persons = persons.filter(reference=text.upper())
+    elif re.fullmatch(r"[+\d][\d ()-]{5,}", text):
+        from people.services import normalise_phone
+
+        try:
+            persons = persons.filter(phone_e164=normalise_phone(text))
+        except Exception:  # noqa: BLE001 - a number that is not a phone number simply finds nobody
+            return []
+    else:
+        *given, family = text.split(" ")
+        persons = persons.filter(family_name__iexact=family)
+        if given:
+            persons = persons.filter(given_name__iexact=" ".join(given))
+    found = list(persons.order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT])
+    _log_views(actor, reason, found, {"as": "search result"})
+    return found
+
+
+def find_addresses(*, query: str) -> list[Address]:
+    """Gazetteer addresses by postcode (with or without its space) or by street name.
+
+    An address alone is not anyone's personal data, so this read is not logged.
+    """
+    text = " ".join((query or "").upper().split())
+    if not text:
+        return []
+    compact = text.replace(" ", "")
+    if re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", compact):
+        postcode = f"{compact[:-3]} {compact[-3:]}"
+        addresses = Address.objects.filter(postcode=postcode)
+    else:
+        number, _, street = text.partition(" ")
+        addresses = Address.objects.filter(street__iexact=text)
+        if number[:1].isdigit() and street:
+            addresses = addresses | Address.objects.filter(number_or_name__iexact=number, street__iexact=street)
+    return list(addresses.order_by("street", "number_or_name", "pk")[:SEARCH_LIMIT])
+
+
+def drafts_for(handler: Any) -> list[ContactDraft]:
+    """The handler's unfinished contacts, newest first: what they can pick up again."""
+    return list(ContactDraft.objects.filter(handler=handler)[:50])
+
+
+def recent_contacts(*, handled_by: Any | None = None, limit: int = 50) -> list[Contact]:
+    """The latest contacts (by one handler when given) for the call-taking queue."""
+    contacts = Contact.objects.select_related("incident_type", "address", "caller")
+    if handled_by is not None:
+        contacts = contacts.filter(handled_by=handled_by)
+    return list(contacts.order_by("-received_at", "-pk")[:limit])
+
+
+@dataclass
+class ResidentView:
+    """A person at the address (or the caller), with what a handler must notice about them."""
+
+    person: Person
+    age: int | None
+    relation: str
+    factors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class HistoryRow:
+    contact: Contact
+    roles: list[str]
+
+
+@dataclass
+class HistoryPanel:
+    """The caller's, household's and address's history in the window, with the flags derived from it."""
+
+    since: Any
+    threshold: int
+    caller: Person | None
+    addresses: list[Address]
+    residents: list[ResidentView]
+    rows: list[HistoryRow]
+    total_contacts: int
+    caller_count: int
+    address_count: int
+    repeat_victim: bool
+    repeat_location: bool
+    open_crimes: list[Any]
+    dash_history: list[Any]
+    marac_referrals: list[Any]
+
+    @property
+    def shown_more(self) -> int:
+        return max(0, self.total_contacts - len(self.rows))
+
+
+def _age(born: date | None, today: date) -> int | None:
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _markers_by_person(person_ids: list[int]) -> dict[int, list[str]]:
+    """Vulnerability markers recorded on persons, once the person index has them (one query)."""
+    try:
+        marker_model = apps.get_model("people", "VulnerabilityMarker")
+    except LookupError:
+        return {}
+    today = timezone.localdate()
+    markers = marker_model.objects.filter(person_id__in=person_ids, from_date__lte=today).filter(
+        Q(to_date__isnull=True) | Q(to_date__gte=today)
+    )
+    found: dict[int, list[str]] = {}
+    for marker in markers.order_by("person_id", "kind"):
+        label = marker.get_kind_display()
+        if label not in found.setdefault(marker.person_id, []):
+            found[marker.person_id].append(label)
+    return found
+
+
+def _open_crimes(person_ids: list[int], address_ids: list[int]) -> list[Any]:
+    """Open crimes involving these persons or places, once crime recording exists (one query)."""
+    try:
+        crime_model = apps.get_model("cases", "Crime")
+    except LookupError:
+        return []
+    from cases.models import OPEN_STATUSES
+
+    if not person_ids and not address_ids:
+        return []
+    return list(
+        crime_model.objects.filter(status__in=OPEN_STATUSES)
+        .filter(Q(victim_id__in=person_ids) | Q(address_id__in=address_ids))
+        .select_related("classification", "victim").order_by("-reported_at")[:HISTORY_ROWS]
+    )
+
+
+@transaction.atomic
+def history_panel(
+    *, actor: Any, reason: str, caller: Person | None = None, address: Address | None = None,
+    exclude_contact: Contact | None = None,
+) -> HistoryPanel:
+    """Contacts in the last twelve months for the caller, their household and the address, and the flags.
+
+    Repeat victim / repeat location: ``REPEAT_INCIDENT_THRESHOLD`` (default 2) or more
+    contacts within ``REPEAT_INCIDENT_WINDOW_DAYS`` (default 365), the force convention
+    in DOMAIN.md §6. Everyone shown is logged as consulted, with ``reason``. The number
+    of queries does not depend on how much history there is.
+    """
+    reason = _check(actor, reason)
+    now = timezone.now()
+    today = timezone.localdate()
+    since = now - timedelta(days=repeat_window_days())
+    threshold = repeat_threshold()
+
+    address_ids: list[int] = [address.pk] if address is not None else []
+    if caller is not None:
+        address_ids += [
+            pk for pk in HouseholdMembership.objects.filter(person=caller, to_date__isnull=True)
+            .values_list("address_id", flat=True) if pk not in address_ids
+        ]
+    addresses = list(Address.objects.filter(pk__in=address_ids)) if address_ids else []
+    memberships = (
+        list(HouseholdMembership.objects.filter(address_id__in=address_ids, to_date__isnull=True)
+             .select_related("person").order_by("person__date_of_birth", "person_id"))
+        if address_ids else []
+    )
+    residents_by_id: dict[int, ResidentView] = {}
+    if caller is not None:
+        residents_by_id[caller.pk] = ResidentView(caller, _age(caller.date_of_birth, today), "Caller")
+    for membership in memberships:
+        if membership.person_id not in residents_by_id:
+            person = membership.person
+            residents_by_id[person.pk] = ResidentView(person, _age(person.date_of_birth, today), "Lives at the address")
+    person_ids = list(residents_by_id)
+
+    markers = _markers_by_person(person_ids)
+    for resident in residents_by_id.values():
+        if resident.age is not None and resident.age < CHILD_UNDER:
+            resident.factors.append("Child")
+        if resident.age is not None and resident.age >= ELDERLY_FROM:
+            resident.factors.append("Elderly")
+        resident.factors += [m for m in markers.get(resident.person.pk, []) if m not in resident.factors]
+
+    involving = ContactPerson.objects.filter(person_id__in=person_ids).values("contact_id")
+    window = Contact.objects.filter(received_at__gte=since)
+    if exclude_contact is not None:
+        window = window.exclude(pk=exclude_contact.pk)
+    scope = Q(pk__in=involving) | Q(address_id__in=address_ids)
+    in_scope = window.filter(scope) if (person_ids or address_ids) else window.none()
+    counts = in_scope.aggregate(
+        total=Count("pk"),
+        at_address=Count("pk", filter=Q(address_id__in=address_ids)),
+    )
+    caller_count = 0
+    if caller is not None:
+        caller_count = (
+            window.filter(people__person=caller, people__role__in=[PersonRole.CALLER, PersonRole.VICTIM])
+            .values("pk").distinct().count()
+        )
+    contacts = list(in_scope.select_related("incident_type", "address").order_by("-received_at", "-pk")[:HISTORY_ROWS])
+    roles: dict[int, list[str]] = {}
+    if contacts:
+        for link in ContactPerson.objects.filter(
+            contact_id__in=[c.pk for c in contacts], person_id__in=person_ids
+        ).select_related("person"):
+            roles.setdefault(link.contact_id, []).append(f"{link.person.full_name}: {link.get_role_display()}")
+    rows = [HistoryRow(contact, roles.get(contact.pk, [])) for contact in contacts]
+
+    dash_history, marac = _dash_history(person_ids)
+    panel = HistoryPanel(
+        since=since, threshold=threshold, caller=caller, addresses=addresses,
+        residents=list(residents_by_id.values()), rows=rows, total_contacts=counts["total"],
+        caller_count=caller_count, address_count=counts["at_address"],
+        repeat_victim=caller is not None and caller_count >= threshold,
+        repeat_location=bool(address_ids) and counts["at_address"] >= threshold,
+        open_crimes=_open_crimes(person_ids, address_ids), dash_history=dash_history, marac_referrals=marac,
+    )
+    _log_views(actor, reason, [r.person for r in panel.residents], {"as": "history panel"})
+    return panel
+
+
+def _dash_history(person_ids: list[int]) -> tuple[list[Any], list[Any]]:
+    """DASH/DARA assessments and MARAC referrals for these persons (two queries), once they exist."""
+    try:
+        dash_model = apps.get_model("contacts", "DashAssessment")
+        marac_model = apps.get_model("contacts", "MaracReferral")
+    except LookupError:
+        return [], []
+    if not person_ids:
+        return [], []
+    dash = list(
+        dash_model.objects.filter(victim_id__in=person_ids).select_related("victim", "checklist")
+        .order_by("-assessed_at")[:HISTORY_ROWS]
+    )
+    marac = list(
+        marac_model.objects.filter(victim_id__in=person_ids).select_related("victim").order_by("-created_at")[:HISTORY_ROWS]
+    )
+    return dash, marac

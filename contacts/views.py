@@ -1,0 +1,201 @@
+"""Call-taking pages: the queue, the contact form with its history panel, the draft autosave, a contact."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import NEW_CALLER, ContactForm, format_local
+from .models import Contact, ContactDraft
+
+TAKE = "accounts.take_contacts"
+
+
+def default_reason(*, channel: str = "", incident: str = "", reference: str = "") -> str:
+    """The reason logged for viewing records while taking a contact: the contact in hand."""
+    if reference:
+        return f"Contact {reference}"
+    what = incident or "a new contact"
+    return f"Taking {what}" + (f" by {channel}" if channel else "")
+
+
+@login_required
+@permission_required(TAKE, raise_exception=True)
+@require_GET
+def queue(request: HttpRequest) -> TemplateResponse:
+    return TemplateResponse(request, "contacts/queue.html", {
+        "drafts": selectors.drafts_for(request.user),
+        "contacts": selectors.recent_contacts(limit=30),
+    })
+
+
+def _panel(request: HttpRequest, form: ContactForm) -> selectors.HistoryPanel | None:
+    """The history panel for the caller and address chosen in the form, if any (logged as consultation)."""
+    caller_ref = (form.data.get("caller") or "").strip().upper()
+    address_pk = (form.data.get("address") or "").strip()
+    from people.models import Address, Person
+
+    caller = Person.objects.filter(reference=caller_ref).first() if caller_ref and caller_ref != NEW_CALLER.upper() else None
+    address = Address.objects.filter(pk=address_pk).first() if address_pk.isdigit() else None
+    if caller is None and address is None:
+        return None
+    incident = ""
+    incident_pk = form.data.get("incident_type") or ""
+    if incident_pk.isdigit():
+        from .models import IncidentType
+
+        incident = str(IncidentType.objects.filter(pk=incident_pk).values_list("name", flat=True).first() or "")
+    reason = (form.data.get("view_reason") or "").strip() or default_reason(
+        channel=form.data.get("channel", ""), incident=incident
+    )
+    try:
+        return selectors.history_panel(actor=request.user, reason=reason, caller=caller, address=address)
+    except PermissionDenied:
+        return None
+
+
+def _render_form(request: HttpRequest, form: ContactForm, *, status: int = 200, searched: bool = False) -> TemplateResponse:
+    panel = _panel(request, form)
+    return TemplateResponse(request, "contacts/take_contact.html", {
+        "form": form, "panel": panel, "has_errors": bool(form.errors), "searched": searched,
+        "token": form.data.get("form_token") or form.initial.get("form_token"),
+    }, status=status)
+
+
+def _search_results(request: HttpRequest, data: QueryDict) -> dict:
+    reason = (data.get("view_reason") or "").strip() or default_reason(channel=data.get("channel", ""))
+    callers = []
+    if (data.get("caller_query") or "").strip():
+        try:
+            callers = selectors.find_callers(actor=request.user, reason=reason, query=data["caller_query"])
+        except PermissionDenied:
+            callers = []
+    addresses = selectors.find_addresses(query=data.get("address_query", ""))
+    return {"callers": callers, "addresses": addresses}
+
+
+@login_required
+@permission_required(TAKE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def take_contact(request: HttpRequest):
+    if request.method == "GET":
+        token = request.GET.get("draft", "")
+        draft = ContactDraft.objects.filter(handler=request.user, form_token=token).first() if token else None
+        if draft is not None:
+            data = QueryDict(mutable=True)
+            for key, value in draft.data.items():
+                data.setlist(key, value if isinstance(value, list) else [value])
+            form = ContactForm(data, **_search_results(request, data))
+            form.errors.clear()  # a restored draft is shown as typed, not judged yet
+            return _render_form(request, form)
+        now = format_local(timezone.now())
+        form = ContactForm(initial={
+            "form_token": secrets.token_urlsafe(24), "received_at": now, "answered_at": now, "channel": "101",
+        })
+        return _render_form(request, form)
+
+    action = request.POST.get("action", "record")
+    form = ContactForm(request.POST, **_search_results(request, request.POST))
+    if action in ("find_caller", "find_address"):
+        # A search is not a submit: keep everything as typed, judge nothing yet.
+        form.errors.clear()
+        _save_draft_quietly(request, form)
+        return _render_form(request, form, searched=True)
+    if not form.is_valid():
+        return _render_form(request, form, status=400)
+    data = form.cleaned_data
+    new_caller = None
+    if data["caller"] is None and (data["caller_family_name"] or data["caller_given_name"]):
+        new_caller = {
+            "given_name": data["caller_given_name"], "family_name": data["caller_family_name"] or "Unknown",
+            "phone_e164": data["caller_phone"],
+        }
+    try:
+        contact = services.take_contact(
+            actor=request.user, new_caller=new_caller,
+            reason=default_reason(channel=data["channel"], incident=data["incident_type"].name),
+            channel=data["channel"], incident_type=data["incident_type"],
+            received_at=data["received_at"], answered_at=data["answered_at"], closed_at=data["closed_at"],
+            caller=data["caller"], address=data["address"], location_text=data["location_text"],
+            latitude=data["latitude"], longitude=data["longitude"], summary=data["summary"],
+            people=data["people"], form_token=data["form_token"],
+        )
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            target = {"phone_e164": "caller_phone", "family_name": "caller_family_name",
+                      "given_name": "caller_given_name", "people": "person_1"}.get(name, name)
+            form.add_error(target if target in form.fields else None, messages)
+        return _render_form(request, form, status=400)
+    return HttpResponseRedirect(reverse("contacts:detail", args=[contact.reference]))
+
+
+def _save_draft_quietly(request: HttpRequest, form: ContactForm) -> ContactDraft | None:
+    try:
+        return services.save_contact_draft(
+            handler=request.user, form_token=form.data.get("form_token", ""),
+            data={k: form.data.getlist(k) if len(form.data.getlist(k)) > 1 else form.data.get(k)
+                  for k in form.data if k not in ("csrfmiddlewaretoken", "action")},
+        )
+    except ValidationError:
+        return None
+
+
+@login_required
+@permission_required(TAKE, raise_exception=True)
+@require_POST
+def autosave(request: HttpRequest) -> HttpResponse:
+    """Save the draft (htmx, every few seconds and on each change); refresh the panel when the caller or place changed."""
+    previous = ContactDraft.objects.filter(
+        handler=request.user, form_token=request.POST.get("form_token", "")
+    ).values_list("data", flat=True).first() or {}
+    form = ContactForm(request.POST)
+    draft = _save_draft_quietly(request, form)
+    changed = any((previous.get(k) or "") != (request.POST.get(k) or "") for k in ("caller", "address"))
+    return TemplateResponse(request, "contacts/_autosave.html", {
+        "draft": draft, "panel": _panel(request, form) if changed else None, "refresh_panel": changed,
+    }, status=200 if draft else 409)
+
+
+@login_required
+@permission_required(TAKE, raise_exception=True)
+@require_POST
+def discard_draft(request: HttpRequest) -> HttpResponseRedirect:
+    services.discard_contact_draft(handler=request.user, form_token=request.POST.get("form_token", ""))
+    return HttpResponseRedirect(reverse("contacts:queue"))
+
+
+def contact_or_404(reference: str) -> Contact:
+    contact = Contact.objects.select_related("incident_type", "address", "caller", "handled_by").filter(
+        reference=reference.upper()
+    ).first()
+    if contact is None:
+        raise Http404("No such contact")
+    return contact
+
+
+@login_required
+@permission_required(TAKE, raise_exception=True)
+@require_GET
+def contact_detail(request: HttpRequest, reference: str) -> TemplateResponse:
+    contact = contact_or_404(reference)
+    return TemplateResponse(request, "contacts/contact_detail.html", contact_context(request, contact))
+
+
+def contact_context(request: HttpRequest, contact: Contact) -> dict:
+    """What the contact page shows: the record, the people in it and the history beside it."""
+    panel = None
+    if contact.caller_id or contact.address_id:
+        panel = selectors.history_panel(
+            actor=request.user, reason=default_reason(reference=contact.reference), caller=contact.caller,
+            address=contact.address, exclude_contact=contact,
+        )
+    people = list(contact.people.select_related("person").order_by("role", "person__family_name"))
+    return {"contact": contact, "panel": panel, "people": people}
