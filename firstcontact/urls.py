@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/audit/", include("audit.urls")),
     path("staff/contacts/", include("contacts.urls")),
     path("staff/neighbourhoods/", include("neighbourhoods.urls")),
+    path("staff/crimes/", include("cases.urls")),
     path("staff/demand/", include("demand.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
