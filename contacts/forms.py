@@ -8,9 +8,19 @@ from django import forms
 from django.utils import timezone
 
 from firstcontact.forms import GovUKFormMixin
-from people.models import Address, Person
+from people.models import Address, Person, VulnerabilityKind
 
-from .models import Channel, IncidentType, PersonRole
+from .models import (
+    Channel,
+    Engagement,
+    Grade,
+    IncidentType,
+    InvestigationNeed,
+    Level,
+    PersonRole,
+    Route,
+    VulnerabilityLevel,
+)
 
 DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 DISPLAY_FORMAT = "%d/%m/%Y %H:%M"
@@ -157,3 +167,45 @@ class ContactForm(GovUKFormMixin, forms.Form):
     def draft_data(self) -> dict:
         """What was typed, as the draft keeps it (everything but the CSRF token)."""
         return {k: v for k, v in self.data.items() if k != "csrfmiddlewaretoken"}
+
+
+THRIVE_QUESTIONS = (
+    ("threat", "Threat", Level, "Who or what is threatened; the capability and intent of whoever threatens"),
+    ("harm", "Harm", Level, "The harm that would follow if the threat is carried out or things get worse"),
+    ("risk", "Risk", Level, "How likely that harm is, including before help can arrive"),
+    ("investigation", "Investigation", InvestigationNeed, "Lines of enquiry; evidence or witnesses that could be lost"),
+    ("vulnerability", "Vulnerability", VulnerabilityLevel,
+     "Whether anyone cannot look after or protect themselves or others from harm or exploitation"),
+    ("engagement", "Engagement", Engagement, "The contact needed to resolve the matter and reassure the caller"),
+)
+
+
+class ThriveForm(GovUKFormMixin, forms.Form):
+    """THRIVE: each element answered with its rationale, then the vulnerability factors seen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label, choices, hint in THRIVE_QUESTIONS:
+            self.fields[name] = forms.ChoiceField(
+                label=label, help_text=hint, choices=choices.choices, widget=forms.RadioSelect,
+                error_messages={"required": f"Choose the {label.lower()} answer"},
+            )
+            self.fields[f"{name}_rationale"] = forms.CharField(
+                label=f"{label}: rationale", widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"required": f"Give the rationale for the {label.lower()} answer"},
+            )
+        self.fields["vulnerability_factors"] = forms.MultipleChoiceField(
+            label="Vulnerability factors", required=False, choices=VulnerabilityKind.choices,
+            widget=forms.CheckboxSelectMultiple, help_text="Select all that apply to anyone involved",
+        )
+
+
+class GradeForm(GovUKFormMixin, forms.Form):
+    """Accept the suggested grade and route, or choose others and say why."""
+
+    grade = forms.TypedChoiceField(label="Grade", choices=Grade.choices, coerce=int, widget=forms.RadioSelect)
+    route = forms.ChoiceField(label="Route", choices=Route.choices, widget=forms.RadioSelect)
+    override_reason = forms.CharField(
+        label="Reason for a different grade or route", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only when you do not accept the suggestion",
+    )

@@ -91,6 +91,7 @@ class Contact(models.Model):
     # The call-taking form's one-off token: a second submit of the same form finds this contact
     # instead of recording another (a double click, a retried request after a dropped connection).
     form_token = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    route = models.CharField(max_length=20, blank=True, help_text="Where the contact went after grading.")
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -156,3 +157,144 @@ class ContactDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.form_token} by {self.handler_id}"
+
+
+class Route(models.TextChoices):
+    """Where a contact goes after grading (DOMAIN.md §2, grade 4 covers the last four)."""
+
+    DISPATCH = "dispatch", "Dispatch an officer"
+    APPOINTMENT = "appointment", "Scheduled appointment"
+    RESOLUTION_CENTRE = "resolution_centre", "Resolution centre"
+    ADVICE = "advice", "Advice at first contact"
+    SIGNPOST = "signpost", "Signpost to a partner agency"
+    OTHER_FORCE = "other_force", "Pass to another force"
+
+
+class Level(models.TextChoices):
+    """An answer to Threat, Harm or Risk: a structured judgement, not a score."""
+
+    NONE = "none", "None identified"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class InvestigationNeed(models.TextChoices):
+    NONE = "none", "No lines of enquiry"
+    ENQUIRIES = "enquiries", "Lines of enquiry, nothing at risk"
+    EVIDENCE_AT_RISK = "evidence_at_risk", "Evidence or witnesses at risk now"
+
+
+class VulnerabilityLevel(models.TextChoices):
+    NONE = "none", "No vulnerability identified"
+    VULNERABLE = "vulnerable", "Vulnerable, able to keep safe for now"
+    UNABLE_TO_PROTECT = "unable_to_protect", "Unable to protect themselves or others from harm"
+
+
+class Engagement(models.TextChoices):
+    ATTEND = "attend", "Attend in person"
+    APPOINTMENT = "appointment", "Meet by appointment"
+    PHONE = "phone", "Phone or online follow-up"
+    ADVICE = "advice", "Advice now resolves it"
+    PARTNER = "partner", "A partner agency is better placed"
+
+
+class ThriveAssessment(models.Model):
+    """One THRIVE assessment of a contact: each element's answer and rationale, and who decided when.
+
+    A re-assessment adds a row; the latest is the one that counts, the earlier ones
+    stay as the history of how the judgement changed (DOMAIN.md §1).
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="thrive_assessments")
+    threat = models.CharField(max_length=10, choices=Level.choices)
+    threat_rationale = models.TextField()
+    harm = models.CharField(max_length=10, choices=Level.choices)
+    harm_rationale = models.TextField()
+    risk = models.CharField(max_length=10, choices=Level.choices)
+    risk_rationale = models.TextField()
+    investigation = models.CharField(max_length=20, choices=InvestigationNeed.choices)
+    investigation_rationale = models.TextField()
+    vulnerability = models.CharField(max_length=20, choices=VulnerabilityLevel.choices)
+    vulnerability_rationale = models.TextField()
+    engagement = models.CharField(max_length=15, choices=Engagement.choices)
+    engagement_rationale = models.TextField()
+    vulnerability_factors = models.JSONField(default=list, blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    assessed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"THRIVE for {self.contact_id} at {self.assessed_at:%Y-%m-%d %H:%M}"
+
+
+class GradingRule(models.Model):
+    """One named rule of the grading table: when its conditions hold, it suggests a grade and a route.
+
+    Reference data that administrators edit. Blank conditions match anything; a level
+    condition holds at that level or above. The most urgent grade among the rules that
+    fire wins; among those, the first in position order gives the route.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    text = models.TextField(help_text="The rule in words, shown to the handler as the reason for the suggestion.")
+    position = models.PositiveIntegerField(default=100, help_text="Lower goes first when rules tie on grade.")
+    active = models.BooleanField(default=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    incident_category = models.CharField(max_length=20, choices=IncidentCategory.choices, blank=True)
+    incident_type = models.ForeignKey(IncidentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    threat_at_least = models.CharField(max_length=10, choices=Level.choices, blank=True)
+    harm_at_least = models.CharField(max_length=10, choices=Level.choices, blank=True)
+    risk_at_least = models.CharField(max_length=10, choices=Level.choices, blank=True)
+    investigation = models.CharField(max_length=20, choices=InvestigationNeed.choices, blank=True)
+    vulnerability_at_least = models.CharField(max_length=20, choices=VulnerabilityLevel.choices, blank=True)
+    engagement = models.CharField(max_length=15, choices=Engagement.choices, blank=True)
+    requires_repeat_victim = models.BooleanField(default=False)
+    requires_repeat_location = models.BooleanField(default=False)
+    requires_vulnerability_factor = models.BooleanField(default=False)
+    grade = models.PositiveSmallIntegerField(choices=Grade.choices)
+    route = models.CharField(max_length=20, choices=Route.choices)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(grade__gte=1, grade__lte=4), name="contacts_rule_grade_1_to_4"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GradeDecision(models.Model):
+    """The grade and route given to a contact, the suggestion it was given beside, and why they differ.
+
+    The rules that fired are copied (name and text), so a later edit of the table does
+    not rewrite the reasons a handler saw. An override needs a reason and is reported.
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="grade_decisions")
+    thrive = models.ForeignKey(ThriveAssessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    suggested_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    suggested_route = models.CharField(max_length=20, choices=Route.choices, blank=True)
+    rules_fired = models.JSONField(default=list, blank=True)
+    grade = models.PositiveSmallIntegerField(choices=Grade.choices)
+    route = models.CharField(max_length=20, choices=Route.choices)
+    overridden = models.BooleanField(default=False)
+    override_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["overridden", "decided_at"], name="contacts_grade_overrides")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(overridden=False) | ~models.Q(override_reason=""),
+                name="contacts_override_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"grade {self.grade} {self.route} for {self.contact_id}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,11 +15,28 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import Action
-from audit.services import PendingEntry, append_entries
+from audit.services import PendingEntry, append_entries, record_entry
 from people.models import Address, Person
 from people.services import record_person
 
-from .models import Channel, Contact, ContactDraft, ContactPerson, IncidentType, PersonRole, contact_reference
+from . import grading
+from .models import (
+    Channel,
+    Contact,
+    ContactDraft,
+    ContactPerson,
+    Engagement,
+    GradeDecision,
+    GradingRule,
+    IncidentType,
+    InvestigationNeed,
+    Level,
+    PersonRole,
+    Route,
+    ThriveAssessment,
+    VulnerabilityLevel,
+    contact_reference,
+)
 
 FORM_TOKEN_MAX = 40
 DRAFT_MAX_FIELDS = 200
@@ -209,3 +226,136 @@ def discard_contact_draft(*, handler: Any, form_token: str) -> int:
     """Delete the handler's draft under this token (the handler abandoned it); returns how many went."""
     deleted, _ = ContactDraft.objects.filter(handler=handler, form_token=(form_token or "").strip()).delete()
     return deleted
+
+
+THRIVE_ELEMENTS = (
+    ("threat", Level), ("harm", Level), ("risk", Level), ("investigation", InvestigationNeed),
+    ("vulnerability", VulnerabilityLevel), ("engagement", Engagement),
+)
+OVERRIDE_REASON_REQUIRED = "Give the reason for choosing a different grade or route from the one suggested."
+
+
+@transaction.atomic
+def assess_thrive(
+    *, contact: Contact, actor: Any, answers: dict[str, str], rationales: dict[str, str],
+    vulnerability_factors: Sequence[str] = (),
+) -> ThriveAssessment:
+    """Record a THRIVE assessment of a contact; a re-assessment adds to the history, never replaces it.
+
+    DOMAIN.md §1: every element answered, each with its rationale; who decided and
+    when; the vulnerability factors. Logged as a collection about the people involved.
+    """
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for name, choices in THRIVE_ELEMENTS:
+        answer = (answers.get(name) or "").strip()
+        rationale = (rationales.get(name) or "").strip()
+        if answer not in choices.values:
+            errors[name] = f"Choose the {name} answer."
+        if not rationale:
+            errors[f"{name}_rationale"] = f"Give the rationale for the {name} answer."
+        values[name], values[f"{name}_rationale"] = answer, rationale
+    from people.models import VulnerabilityKind
+
+    factors = sorted(set(vulnerability_factors))
+    unknown = [f for f in factors if f not in VulnerabilityKind.values]
+    if unknown:
+        errors["vulnerability_factors"] = f"Vulnerability factors must be among {', '.join(VulnerabilityKind.values)}."
+    if errors:
+        raise ValidationError(errors)
+    assessment = ThriveAssessment.objects.create(
+        contact=contact, assessed_by=actor if getattr(actor, "pk", None) else None, assessed_at=timezone.now(),
+        vulnerability_factors=factors, **values,
+    )
+    person_ids = sorted(set(ContactPerson.objects.filter(contact=contact).values_list("person_id", flat=True)))
+    append_entries(
+        PendingEntry(action=Action.COLLECTION, subject_type="contacts.thriveassessment", subject_id=str(assessment.pk),
+                     actor=actor, person_id=str(pk), detail={"contact": contact.reference, "factors": factors})
+        for pk in person_ids or [""]
+    )
+    return assessment
+
+
+def repeat_flags(contact: Contact) -> tuple[bool, bool]:
+    """Whether the contact's caller is a repeat victim and its address a repeat location (counts only, no names)."""
+    from .selectors import repeat_threshold, repeat_window_days
+
+    since = contact.received_at - timedelta(days=repeat_window_days())
+    window = Contact.objects.filter(received_at__gte=since, received_at__lte=contact.received_at)
+    threshold = repeat_threshold()
+    victim = bool(contact.caller_id) and (
+        window.filter(people__person_id=contact.caller_id, people__role__in=[PersonRole.CALLER, PersonRole.VICTIM])
+        .values("pk").distinct().count() >= threshold
+    )
+    location = bool(contact.address_id) and window.filter(address_id=contact.address_id).count() >= threshold
+    return victim, location
+
+
+def _rule(row: GradingRule) -> grading.Rule:
+    return grading.Rule(
+        name=row.name, text=row.text, grade=row.grade, route=row.route, position=row.position, channel=row.channel,
+        incident_category=row.incident_category, incident_type=row.incident_type.code if row.incident_type else "",
+        threat_at_least=row.threat_at_least, harm_at_least=row.harm_at_least, risk_at_least=row.risk_at_least,
+        investigation=row.investigation, vulnerability_at_least=row.vulnerability_at_least,
+        engagement=row.engagement, requires_repeat_victim=row.requires_repeat_victim,
+        requires_repeat_location=row.requires_repeat_location,
+        requires_vulnerability_factor=row.requires_vulnerability_factor,
+    )
+
+
+def suggest_grade(contact: Contact, thrive: ThriveAssessment | None) -> grading.Suggestion:
+    """The grading table's suggestion for a contact given its latest THRIVE; no THRIVE, no suggestion."""
+    if thrive is None:
+        return grading.Suggestion(grade=None, route="", fired=())
+    repeat_victim, repeat_location = repeat_flags(contact)
+    facts = grading.Facts(
+        channel=contact.channel, incident_category=contact.incident_type.category,
+        incident_type=contact.incident_type.code, threat=thrive.threat, harm=thrive.harm, risk=thrive.risk,
+        investigation=thrive.investigation, vulnerability=thrive.vulnerability, engagement=thrive.engagement,
+        vulnerability_factors=tuple(thrive.vulnerability_factors), repeat_victim=repeat_victim,
+        repeat_location=repeat_location,
+    )
+    rules = [_rule(row) for row in GradingRule.objects.filter(active=True).select_related("incident_type")]
+    return grading.suggest(facts, rules)
+
+
+@transaction.atomic
+def grade_contact(
+    *, contact: Contact, actor: Any, grade: int | None = None, route: str = "", override_reason: str = "",
+) -> GradeDecision:
+    """Grade and route a contact: the suggestion unless the handler chooses otherwise, with a reason.
+
+    DESIGN.md §3: the suggested grade and route follow from THRIVE and the facts, with
+    the rules that fired shown; an override needs a reason, and overrides are reported.
+    """
+    locked = Contact.objects.select_for_update().select_related("incident_type").get(pk=contact.pk)
+    thrive = locked.thrive_assessments.order_by("-assessed_at", "-id").first()
+    if thrive is None:
+        raise ValidationError({"grade": "Complete THRIVE before grading the contact."})
+    suggestion = suggest_grade(locked, thrive)
+    grade = grade if grade is not None else suggestion.grade
+    route = route or suggestion.route
+    errors = {}
+    if grade not in (1, 2, 3, 4):
+        errors["grade"] = "Choose a grade from 1 to 4."
+    if route not in Route.values:
+        errors["route"] = "Choose a route."
+    overridden = (grade, route) != (suggestion.grade, suggestion.route)
+    if overridden and not override_reason.strip():
+        errors["override_reason"] = OVERRIDE_REASON_REQUIRED
+    if errors:
+        raise ValidationError(errors)
+    decision = GradeDecision.objects.create(
+        contact=locked, thrive=thrive, suggested_grade=suggestion.grade, suggested_route=suggestion.route,
+        rules_fired=[{"name": r.name, "text": r.text, "grade": r.grade, "route": r.route} for r in suggestion.fired],
+        grade=grade, route=route, overridden=overridden, override_reason=override_reason.strip() if overridden else "",
+        decided_by=actor if getattr(actor, "pk", None) else None, decided_at=timezone.now(),
+    )
+    locked.grade, locked.route = grade, route
+    locked.save(update_fields=["grade", "route"])
+    record_entry(
+        actor=actor, action=Action.ALTERATION, subject_type="contacts.contact", subject_id=locked.pk,
+        person_id=locked.caller_id, reason=override_reason.strip(),
+        detail={"fields": ["grade", "route"], "grade": grade, "route": route, "overridden": overridden},
+    )
+    return decision

@@ -9,5 +9,8 @@ urlpatterns = [
     path("new/", views.take_contact, name="new"),
     path("draft/", views.autosave, name="autosave"),
     path("draft/discard/", views.discard_draft, name="discard-draft"),
+    path("overrides/", views.overrides, name="overrides"),
     path("<str:reference>/", views.contact_detail, name="detail"),
+    path("<str:reference>/thrive/", views.assess_thrive, name="thrive"),
+    path("<str:reference>/grade/", views.grade, name="grade"),
 ]

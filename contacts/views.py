@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .forms import NEW_CALLER, ContactForm, format_local
-from .models import Contact, ContactDraft
+from .forms import NEW_CALLER, ContactForm, GradeForm, ThriveForm, format_local
+from .models import Contact, ContactDraft, GradeDecision, Route
 
 TAKE = "accounts.take_contacts"
 
@@ -189,8 +189,81 @@ def contact_detail(request: HttpRequest, reference: str) -> TemplateResponse:
     return TemplateResponse(request, "contacts/contact_detail.html", contact_context(request, contact))
 
 
-def contact_context(request: HttpRequest, contact: Contact) -> dict:
-    """What the contact page shows: the record, the people in it and the history beside it."""
+def _page(request: HttpRequest, contact: Contact, status: int = 200, **forms) -> TemplateResponse:
+    context = contact_context(request, contact, **forms)
+    context["has_errors"] = any(form.errors for form in forms.values())
+    return TemplateResponse(request, "contacts/contact_detail.html", context, status=status)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    for name, messages in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, messages)
+
+
+@login_required
+@permission_required(TAKE, raise_exception=True)
+@require_POST
+def assess_thrive(request: HttpRequest, reference: str):
+    contact = contact_or_404(reference)
+    form = ThriveForm(request.POST)
+    if not form.is_valid():
+        return _page(request, contact, status=400, thrive_form=form)
+    data = form.cleaned_data
+    names = ("threat", "harm", "risk", "investigation", "vulnerability", "engagement")
+    try:
+        services.assess_thrive(
+            contact=contact, actor=request.user, answers={n: data[n] for n in names},
+            rationales={n: data[f"{n}_rationale"] for n in names}, vulnerability_factors=data["vulnerability_factors"],
+        )
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return _page(request, contact, status=400, thrive_form=form)
+    return HttpResponseRedirect(reverse("contacts:detail", args=[contact.reference]) + "#grading")
+
+
+@login_required
+@permission_required(TAKE, raise_exception=True)
+@require_POST
+def grade(request: HttpRequest, reference: str):
+    contact = contact_or_404(reference)
+    form = GradeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, contact, status=400, grade_form=form)
+    try:
+        services.grade_contact(
+            contact=contact, actor=request.user, grade=form.cleaned_data["grade"], route=form.cleaned_data["route"],
+            override_reason=form.cleaned_data["override_reason"],
+        )
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return _page(request, contact, status=400, grade_form=form)
+    return HttpResponseRedirect(reverse("contacts:detail", args=[contact.reference]) + "#outcome")
+
+
+@login_required
+@require_GET
+def overrides(request: HttpRequest) -> TemplateResponse:
+    """Every grade or route chosen against the suggestion, newest first, with the reason given."""
+    if not (request.user.has_perm(TAKE) or request.user.has_perm("accounts.audit_contact_quality")):
+        raise PermissionDenied
+    decisions = (
+        GradeDecision.objects.filter(overridden=True).select_related("contact", "decided_by")
+        .order_by("-decided_at")[:200]
+    )
+    return TemplateResponse(request, "contacts/overrides.html", {"decisions": decisions})
+
+
+def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
+    """What the contact page shows: the record, the people in it, THRIVE, grading and the history beside it."""
+    thrive_history = list(contact.thrive_assessments.select_related("assessed_by"))
+    latest = thrive_history[0] if thrive_history else None
+    suggestion = services.suggest_grade(contact, latest)
+    decision = contact.grade_decisions.select_related("decided_by").first()
+    thrive_form = forms.get("thrive_form") or ThriveForm(initial=_thrive_initial(latest))
+    grade_form = forms.get("grade_form") or GradeForm(initial={
+        "grade": decision.grade if decision else suggestion.grade,
+        "route": decision.route if decision else suggestion.route,
+    })
     panel = None
     if contact.caller_id or contact.address_id:
         panel = selectors.history_panel(
@@ -198,4 +271,19 @@ def contact_context(request: HttpRequest, contact: Contact) -> dict:
             address=contact.address, exclude_contact=contact,
         )
     people = list(contact.people.select_related("person").order_by("role", "person__family_name"))
-    return {"contact": contact, "panel": panel, "people": people}
+    return {
+        "contact": contact, "panel": panel, "people": people, "thrive_history": thrive_history, "thrive": latest,
+        "suggestion": suggestion, "decision": decision,
+        "suggestion_route_label": dict(Route.choices).get(suggestion.route, "").lower(), "thrive_form": thrive_form, "grade_form": grade_form,
+    }
+
+
+def _thrive_initial(latest) -> dict:
+    """A re-assessment starts from the last answers, so only what changed needs typing."""
+    if latest is None:
+        return {}
+    names = ("threat", "harm", "risk", "investigation", "vulnerability", "engagement")
+    initial = {n: getattr(latest, n) for n in names}
+    initial.update({f"{n}_rationale": getattr(latest, f"{n}_rationale") for n in names})
+    initial["vulnerability_factors"] = latest.vulnerability_factors
+    return initial
