@@ -147,7 +147,6 @@ INSTALLED_APPS = [
     "people",
     "contacts",
     "cases",
-    "cases",
     "neighbourhoods",
     "demand",
 ]
