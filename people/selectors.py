@@ -6,15 +6,33 @@ the same whether or not the record exists, so a refusal reveals nothing.
 
 from __future__ import annotations
 
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
 
 from audit.models import Action
 from audit.services import REASON_REQUIRED, record_entry
 
-from .models import Person
+from . import matching
+from .models import (
+    Address,
+    HouseholdMembership,
+    Person,
+    PersonEmail,
+    PersonIdentifier,
+    PersonLink,
+    PersonName,
+    PersonPhone,
+    VulnerabilityMarker,
+)
+from .nicknames import same_person_names
+from .services import OLDEST_AGE_YEARS, normalise_phone
 
 VIEW_PERMISSION = "accounts.search_people"
 NO_PERMISSION = "You do not have permission to view people's records."
@@ -64,3 +82,429 @@ def current_household(*, actor: Any, reason: str, person: Person) -> list[Person
             person_id=member.pk, reason=reason, detail={"as": "household", "of": person.pk},
         )
     return members
+
+
+# --- call-time search ------------------------------------------------------------------------------
+
+MAX_CANDIDATES = 50
+MAX_LIMIT = 50
+# pg_trgm's default threshold (0.3) loses about one in eight one-typo surnames; 0.2 keeps ~99%.
+TRIGRAM_THRESHOLD = 0.2
+# SQLite has no trigram index: names sharing a date of birth are ranked in Python, up to this many.
+SQLITE_DOB_ROWS = 2000
+
+
+_PHONE_LIKE = re.compile(r"\+?[\d ()-]{6,}")
+_POSTCODE_LIKE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One candidate for the person a caller describes: who, how likely (0–100) and why."""
+
+    person: Person
+    score: int
+    reasons: tuple[matching.Reason, ...]
+
+    @property
+    def reference(self) -> str:
+        return self.person.reference
+
+    @property
+    def postcodes(self) -> tuple[str, ...]:
+        return self.person.current_postcodes
+
+    @property
+    def agreeing(self) -> list[matching.Reason]:
+        return [r for r in self.reasons if r.agrees]
+
+    @property
+    def disagreeing(self) -> list[matching.Reason]:
+        return [r for r in self.reasons if not r.agrees]
+
+
+def parse_partial_dob(day: str | None, month: str | None, year: str | None, *, field: str = "dob") -> matching.PartialDate | None:
+    """A date of birth from the boxes typed: all three, month and year, or the year alone.
+
+    Refuses, naming ``field``, an impossible date (31 2 1990), a day without a month,
+    a date in the future, and one more than 130 years ago.
+    """
+    day, month, year = ((v or "").strip() for v in (day, month, year))
+    if not (day or month or year):
+        return None
+    if not year:
+        raise ValidationError({field: "Date of birth must include a year"})
+    if day and not month:
+        raise ValidationError({field: "Date of birth must include a month when it includes a day"})
+    if not all(v.isdigit() for v in (day, month, year) if v) or len(year) != 4:
+        raise ValidationError({field: "Date of birth must be a real date, for example 27 3 1985, or 3 1985, or 1985"})
+    y, m, d = int(year), int(month) if month else None, int(day) if day else None
+    try:
+        date(y, m or 1, d or 1)
+    except ValueError:
+        raise ValidationError({field: "Date of birth must be a real date, for example 27 3 1985, or 3 1985, or 1985"}) from None
+    partial = matching.PartialDate(y, m, d)
+    check_partial_dob(partial, field=field)
+    return partial
+
+
+def check_partial_dob(partial: matching.PartialDate, *, field: str = "dob") -> None:
+    """Refuse a date of birth in the future or more than 130 years ago, naming ``field``."""
+    today = timezone.localdate()
+    earliest = date(partial.year, partial.month or 1, partial.day or 1)
+    if earliest > today:
+        raise ValidationError({field: "Date of birth must be today or in the past"})
+    if partial.year < today.year - OLDEST_AGE_YEARS:
+        raise ValidationError({field: f"Date of birth must be within the last {OLDEST_AGE_YEARS} years"})
+
+
+def _dob_dates(dob: matching.PartialDate) -> list[date]:
+    full, swapped = dob.as_date(), dob.swapped()
+    return [d for d in (full, swapped) if d is not None]
+
+
+def _dob_range(dob: matching.PartialDate) -> tuple[date, date]:
+    if dob.month is None:
+        return date(dob.year, 1, 1), date(dob.year, 12, 31)
+    start = date(dob.year, dob.month, 1)
+    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return start, end
+
+
+def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str, address_ids: list[int]) -> list[int]:
+    """Candidate ids from index-backed queries, the likeliest first, at most MAX_CANDIDATES.
+
+    Each branch is filtered on a B-tree (phone, date of birth, postcode) or on a
+    trigram index alone; similarity() is computed only on rows a branch already
+    picked, never combined with ``%`` and a date filter (the planner would scan
+    tens of thousands of trigram entries). Rows whose date of birth agrees come first.
+    """
+    ids: list[int] = []
+    seen: set[int] = set()
+    f, g = query.family, query.given or query.family
+    dates = _dob_dates(query.dob) if query.dob else []
+
+    def take(rows) -> None:
+        for (pk,) in rows:
+            if pk not in seen and len(ids) < MAX_CANDIDATES:
+                seen.add(pk)
+                ids.append(pk)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+        if phone_e164:
+            cursor.execute(
+                "SELECT id FROM people_person WHERE phone_e164 = %s "
+                "UNION SELECT person_id FROM people_personphone WHERE number = %s LIMIT %s",
+                [phone_e164, phone_e164, MAX_CANDIDATES],
+            )
+            take(cursor.fetchall())
+        name_rank = (
+            "greatest(similarity(family_norm, %(f)s) + similarity(given_norm, %(g)s),"
+            " similarity(family_norm, %(g)s) + similarity(given_norm, %(f)s))"
+        )
+        params = {"f": f, "g": g, "dates": dates, "n": MAX_CANDIDATES}
+        if dates:
+            cursor.execute(
+                f"SELECT id FROM (SELECT id, {name_rank} AS rank FROM people_person WHERE date_of_birth = ANY(%(dates)s) "  # noqa: S608
+                f"UNION ALL SELECT n.person_id, {name_rank.replace('family_norm', 'n.family_norm').replace('given_norm', 'n.given_norm')} "
+                "FROM people_personname n JOIN people_person p ON p.id = n.person_id WHERE p.date_of_birth = ANY(%(dates)s)) c "
+                "ORDER BY rank DESC LIMIT %(n)s",
+                params,
+            )
+            take(cursor.fetchall())
+        elif query.dob and f:
+            start, end = _dob_range(query.dob)
+            cursor.execute(
+                "SELECT id FROM people_person WHERE family_key = ANY(%(keys)s) AND date_of_birth BETWEEN %(s)s AND %(e)s "
+                "ORDER BY similarity(given_norm, %(g)s) DESC LIMIT %(n)s",
+                {**params, "keys": [matching.phonetic_key(f), matching.phonetic_key(g)], "s": start, "e": end},
+            )
+            take(cursor.fetchall())
+        if f and len(ids) < MAX_CANDIDATES:
+            # Names by trigram: both names typed this way round or the other; dob-agreeing rows first.
+            dob_first = "(date_of_birth = ANY(%(dates)s)) DESC, " if dates else ""
+            if query.given:
+                where = "(family_norm %% %(f)s AND given_norm %% %(g)s) OR (family_norm %% %(g)s AND given_norm %% %(f)s)"
+            else:
+                where = "family_norm %% %(f)s OR given_norm %% %(f)s"
+            cursor.execute(
+                f"SELECT id FROM people_person WHERE {where} ORDER BY {dob_first}{name_rank} DESC LIMIT %(n)s",  # noqa: S608
+                params,
+            )
+            take(cursor.fetchall())
+            cursor.execute(
+                f"SELECT person_id FROM people_personname WHERE {where} ORDER BY {name_rank} DESC LIMIT %(n)s",  # noqa: S608
+                params,
+            )
+            take(cursor.fetchall())
+        if query.given and len(ids) < MAX_CANDIDATES:
+            # A pet name shares no trigrams with the formal one (Peggy, Margaret): the family name and
+            # every name of the given name's families, on the B-tree; then the family name alone.
+            cursor.execute(
+                "SELECT id FROM people_person WHERE family_norm = %(f)s AND given_norm = ANY(%(names)s) "
+                "UNION SELECT person_id FROM people_personname WHERE family_norm = %(f)s AND given_norm = ANY(%(names)s) "
+                "LIMIT %(n)s",
+                {**params, "names": sorted(same_person_names(query.given.split()[0]))},
+            )
+            take(cursor.fetchall())
+            dob_first = "(date_of_birth = ANY(%(dates)s)) DESC, " if dates else ""
+            cursor.execute(
+                f"SELECT id FROM people_person WHERE family_norm = %(f)s "  # noqa: S608
+                f"ORDER BY {dob_first}similarity(given_norm, %(g)s) DESC LIMIT %(n)s",
+                params,
+            )
+            take(cursor.fetchall())
+        if (postcode or address_ids) and len(ids) < MAX_CANDIDATES:
+            take(_residents(postcode, address_ids))
+    return ids
+
+
+def _residents(postcode: str, address_ids: list[int]) -> list[tuple[int]]:
+    memberships = HouseholdMembership.objects.filter(to_date__isnull=True)
+    if postcode:
+        memberships = memberships.filter(address__postcode=postcode)
+    if address_ids:
+        memberships = memberships.filter(address_id__in=address_ids)
+    return [(pk,) for pk in memberships.values_list("person_id", flat=True)[:MAX_CANDIDATES]]
+
+
+def _candidates_portable(query: matching.Query, phone_e164: str, postcode: str, address_ids: list[int]) -> list[int]:
+    """Candidate ids by exact, prefix and phonetic-key lookups on B-tree indexes (SQLite and others).
+
+    Rows sharing the date of birth (or its day/month swap) are ranked by name in
+    Python; names are looked up folded, by phonetic key and by a three-letter prefix.
+    """
+    ids: list[int] = []
+    seen: set[int] = set()
+
+    def take(values) -> None:
+        for pk in values:
+            if pk not in seen and len(ids) < MAX_CANDIDATES:
+                seen.add(pk)
+                ids.append(pk)
+
+    f, g = query.family, query.given
+    if phone_e164:
+        take(Person.objects.filter(phone_e164=phone_e164).values_list("pk", flat=True)[:MAX_CANDIDATES])
+        take(PersonPhone.objects.filter(number=phone_e164).values_list("person_id", flat=True)[:MAX_CANDIDATES])
+    dates = _dob_dates(query.dob) if query.dob else []
+    if dates:
+        rows = list(Person.objects.filter(date_of_birth__in=dates).values_list("pk", "given_norm", "family_norm")[:SQLITE_DOB_ROWS])
+        rows += list(PersonName.objects.filter(person__date_of_birth__in=dates)
+                     .values_list("person_id", "given_norm", "family_norm")[:SQLITE_DOB_ROWS])
+        if f:
+            def closeness(row) -> float:
+                _, given, family = row
+                straight = matching.name_similarity(f, family) + (matching.name_similarity(g, given) if g else 0)
+                other = matching.name_similarity(f, given) + (matching.name_similarity(g, family) if g else 0)
+                return max(straight, other)
+            rows.sort(key=closeness, reverse=True)
+        take(pk for pk, _, _ in rows)
+    elif query.dob:
+        start, end = _dob_range(query.dob)
+        in_range = Person.objects.filter(date_of_birth__range=(start, end))
+        if f:
+            take(in_range.filter(family_key__in=[matching.phonetic_key(f), matching.phonetic_key(g or f)])
+                 .values_list("pk", flat=True)[:MAX_CANDIDATES])
+    if f and g:
+        names = sorted(same_person_names(g.split()[0]))
+        take(Person.objects.filter(family_norm=f, given_norm__in=names).values_list("pk", flat=True)[:MAX_CANDIDATES])
+        take(PersonName.objects.filter(family_norm=f, given_norm__in=names)
+             .values_list("person_id", flat=True)[:MAX_CANDIDATES])
+    if f:
+        words = [w for w in (f, g) if w]
+        for model, column in ((Person, "pk"), (PersonName, "person_id")):
+            for word in words:
+                keys = model.objects.filter(family_key=matching.phonetic_key(word)) | model.objects.filter(
+                    family_norm=word)
+                if len(word) >= 3:
+                    keys = keys | model.objects.filter(family_norm__startswith=word[:3], given_norm__startswith=(
+                        (g if word == f else f) or "")[:1])
+                take(keys.values_list(column, flat=True)[:MAX_CANDIDATES])
+    if (postcode or address_ids) and len(ids) < MAX_CANDIDATES:
+        take(pk for (pk,) in _residents(postcode, address_ids))
+    return ids
+
+
+def _matching_addresses(address: str) -> list[int]:
+    """Addresses whose house number or name and street start as typed ('12 Eastgate St')."""
+    words = address.split()
+    if not words:
+        return []
+    number = words[0] if any(ch.isdigit() for ch in words[0]) else ""
+    street = " ".join(words[1:] if number else words)
+    found = Address.objects.all()
+    if number:
+        found = found.filter(number_or_name__iexact=number)
+    if street:
+        # The first word of the street narrows enough; "St"/"Street" and "Rd"/"Road" need not agree.
+        found = found.filter(street__istartswith=street.split()[0])
+    return list(found.values_list("pk", flat=True)[:MAX_CANDIDATES])
+
+
+def _load_candidates(ids: list[int]) -> tuple[dict[int, Person], list[matching.Candidate]]:
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=ids).only(
+        "reference", "given_name", "family_name", "given_norm", "family_norm", "date_of_birth", "phone_e164")}
+    names: dict[int, list[matching.Name]] = {pk: [] for pk in persons}
+    for pk, kind, given, family in PersonName.objects.filter(person_id__in=ids).values_list(
+            "person_id", "kind", "given_norm", "family_norm"):
+        names[pk].append(matching.Name(given, family, kind))
+    phones: dict[int, set[str]] = {pk: {matching.phone_digits(p.phone_e164)} - {""} for pk, p in persons.items()}
+    for pk, number in PersonPhone.objects.filter(person_id__in=ids).values_list("person_id", "number"):
+        phones[pk].add(matching.phone_digits(number))
+    postcodes: dict[int, list[str]] = {pk: [] for pk in persons}
+    for pk, postcode in HouseholdMembership.objects.filter(person_id__in=ids, to_date__isnull=True).values_list(
+            "person_id", "address__postcode"):
+        postcodes[pk].append(postcode)
+    candidates = [
+        matching.Candidate(
+            key=pk,
+            names=(matching.Name(persons[pk].given_norm, persons[pk].family_norm), *names[pk]),
+            dob=persons[pk].date_of_birth,
+            phones=tuple(sorted(phones[pk])),
+            postcodes=tuple(matching.fold_postcode(p) for p in postcodes[pk]),
+        )
+        for pk in ids if pk in persons
+    ]
+    for pk, person in persons.items():
+        person.current_postcodes = tuple(postcodes[pk])
+    return persons, candidates
+
+
+@transaction.atomic
+def search_people(
+    *,
+    actor: Any,
+    reason: str,
+    name: str | None = None,
+    dob: date | matching.PartialDate | None = None,
+    phone: str | None = None,
+    postcode: str | None = None,
+    address: str | None = None,
+    query: str | None = None,
+    limit: int = 10,
+) -> list[SearchResult]:
+    """The people most likely to be the one described, best first, with a 0–100 score and the reasons.
+
+    Any of name, (partial) date of birth, phone, postcode or address will do; ``query``
+    is one typed box read as a phone number, a postcode or else a name. The
+    search is logged as one consultation (subject "people.search") naming the
+    fields searched and the records shown. Refusals (no permission, no reason)
+    come before any lookup; bad input raises ValidationError naming the field.
+    """
+    reason = _check(actor, reason)
+    if query and query.strip():
+        text = " ".join(query.split())
+        if _PHONE_LIKE.fullmatch(text) and not phone:
+            phone = text
+        elif _POSTCODE_LIKE.fullmatch(matching.fold_postcode(text)) and not postcode:
+            postcode = text
+        elif not name:
+            name = text
+    errors: dict[str, str] = {}
+    partial = matching.PartialDate.of(dob) if dob is not None else None
+    if partial is not None:
+        try:
+            check_partial_dob(partial)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    phone_e164 = ""
+    if phone and phone.strip():
+        try:
+            phone_e164 = normalise_phone(phone, field="phone")
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    folded_postcode = matching.fold_postcode(postcode)
+    if postcode and postcode.strip() and not 5 <= len(folded_postcode) <= 7:
+        errors["postcode"] = "Enter a full postcode, like ST16 2DH"
+    if name and len(name) > 200:
+        errors["name"] = "Name must be 200 characters or fewer"
+    if not 1 <= int(limit) <= MAX_LIMIT:
+        errors["limit"] = f"The number of results must be between 1 and {MAX_LIMIT}"
+    wanted = matching.Query.build(name=name, dob=partial, phone=phone_e164, postcode=folded_postcode)
+    if not errors and wanted.is_empty and not (address or "").strip():
+        errors["name"] = "Enter a name, date of birth, phone number, postcode or address to search for"
+    if errors:
+        raise ValidationError(errors)
+
+    canonical_postcode = f"{folded_postcode[:-3]} {folded_postcode[-3:]}" if folded_postcode else ""
+    address_ids = _matching_addresses(address.strip()) if address and address.strip() else []
+    find = _candidates_postgresql if connection.vendor == "postgresql" else _candidates_portable
+    ids = find(wanted, phone_e164, canonical_postcode, address_ids)
+    persons, candidates = _load_candidates(ids)
+    ranked = matching.rank(wanted, candidates, limit=int(limit))
+    results = [
+        SearchResult(person=persons[m.key], score=m.score, reasons=m.reasons)
+        for m in ranked
+    ]
+    searched = [f for f, v in (("name", name), ("dob", partial), ("phone", phone_e164), ("postcode", folded_postcode),
+                               ("address", address_ids or (address or "").strip())) if v]
+    record_entry(
+        actor=actor, action=Action.CONSULTATION, subject_type="people.search", subject_id=uuid.uuid4().hex,
+        reason=reason, detail={"fields": searched, "shown": [r.reference for r in results]},
+    )
+    return results
+
+
+# --- one person's record ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """Everything the index holds on one person, as read for one reason."""
+
+    person: Person
+    other_names: list[PersonName]
+    phones: list[PersonPhone]
+    emails: list[PersonEmail]
+    identifiers: list[PersonIdentifier]
+    vulnerabilities: list[VulnerabilityMarker]
+    memberships: list[HouseholdMembership]
+    links: list[dict[str, Any]]
+
+
+@transaction.atomic
+def open_person(*, actor: Any, reason: str, reference: str) -> PersonRecord:
+    """A person's whole record (names, contact points, identifiers, vulnerability, addresses, history).
+
+    One consultation entry for the opening. Refusals come before the lookup; a
+    reference that matches no one raises Person.DoesNotExist.
+    """
+    person = get_person(actor=actor, reason=reason, reference=reference)
+    return PersonRecord(
+        person=person,
+        other_names=list(person.other_names.all()),
+        phones=list(person.phones.all()),
+        emails=list(person.emails.all()),
+        identifiers=list(person.identifiers.all()),
+        vulnerabilities=list(person.vulnerabilities.all()),
+        memberships=list(person.memberships.select_related("address")),
+        links=_links(person),
+    )
+
+
+def _links(person: Person) -> list[dict[str, Any]]:
+    from contacts.models import ContactPerson  # the contacts app depends on people, not the other way round
+
+    links: list[dict[str, Any]] = [
+        {"kind": "contact", "reference": reference, "role": role, "when": when, "what": what}
+        for reference, role, when, what in ContactPerson.objects.filter(person=person).values_list(
+            "contact__reference", "role", "contact__received_at", "contact__incident_type__name")
+    ]
+    links += [
+        {"kind": "crime", "reference": link.crime_reference, "role": link.role, "when": link.recorded_at, "what": ""}
+        for link in PersonLink.objects.filter(person=person)
+    ]
+    return sorted(links, key=lambda item: item["when"], reverse=True)
+
+
+@transaction.atomic
+def person_links(*, actor: Any, reason: str, person: Person) -> list[dict[str, Any]]:
+    """A person's contacts and crimes with their role in each, newest first; logged as a consultation."""
+    reason = _check(actor, reason)
+    links = _links(person)
+    record_entry(
+        actor=actor, action=Action.CONSULTATION, subject_type="people.person", subject_id=person.pk,
+        person_id=person.pk, reason=reason, detail={"as": "history"},
+    )
+    return links

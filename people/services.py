@@ -19,7 +19,26 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import record_entry, subject_of
 
-from .models import Address, Gender, HouseholdMembership, Person, person_reference
+from . import matching
+from .models import (
+    Address,
+    Gender,
+    HouseholdMembership,
+    IdentifierKind,
+    LinkRole,
+    NameKind,
+    Person,
+    PersonEmail,
+    PersonIdentifier,
+    PersonLink,
+    PersonName,
+    PersonPhone,
+    PhoneKind,
+    VulnerabilityKind,
+    VulnerabilityMarker,
+    person_reference,
+)
+from .rules import IdentifierError, canonical_identifier
 
 # The fields a member of staff may change on a person through ``amend_person``.
 AMENDABLE_FIELDS = ("given_name", "family_name", "date_of_birth", "gender", "phone_e164", "email")
@@ -44,6 +63,21 @@ def normalise_phone(raw: str, *, field: str = "phone_e164") -> str:
             {field: f"Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192 (not {text!r})."}
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def search_columns(given_name: str, family_name: str) -> dict[str, str]:
+    """The folded names and phonetic keys stored beside a name so that search is an index lookup."""
+    given, family = matching.fold(given_name), matching.fold(family_name)
+    return {
+        "given_norm": given[:100], "family_norm": family[:100],
+        "given_key": matching.phonetic_key(given), "family_key": matching.phonetic_key(family),
+    }
+
+
+def canonical_postcode(raw: str) -> str:
+    """A postcode in capitals with one space before the last three characters: 'st162dh' → 'ST16 2DH'."""
+    compact = matching.fold_postcode(raw)
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +141,10 @@ def record_person(
     })
     now = timezone.now()
     # The reference comes from the id, which exists only after the insert: a unique placeholder until then.
-    person = Person.objects.create(reference=uuid.uuid4().hex[:12], created_at=now, updated_at=now, **values)
+    person = Person.objects.create(
+        reference=uuid.uuid4().hex[:12], created_at=now, updated_at=now, **values,
+        **search_columns(values["given_name"], values["family_name"]),
+    )
     person.reference = person_reference(person.pk)
     person.save(update_fields=["reference"])
     if address is not None:
@@ -136,8 +173,13 @@ def amend_person(*, actor: Any, person: Person, changes: dict[str, Any], reason:
         return locked
     for name in changed:
         setattr(locked, name, values[name])
+    keys: list[str] = []
+    if {"given_name", "family_name"} & set(changed):
+        for key, value in search_columns(locked.given_name, locked.family_name).items():
+            setattr(locked, key, value)
+            keys.append(key)
     locked.updated_at = timezone.now()
-    locked.save(update_fields=[*changed, "updated_at"])
+    locked.save(update_fields=[*changed, *keys, "updated_at"])
     subject_type, subject_id = subject_of(locked)
     record_entry(
         actor=actor, action=Action.ALTERATION, subject_type=subject_type, subject_id=subject_id,
@@ -162,7 +204,7 @@ def record_address(
     errors = {}
     if not street.strip():
         errors["street"] = "Enter the street."
-    postcode = " ".join(postcode.upper().split())
+    postcode = canonical_postcode(postcode)
     if not postcode:
         errors["postcode"] = "Enter the postcode, like ST16 2DH."
     if latitude is not None and not -90 <= latitude <= 90:
@@ -199,3 +241,176 @@ def move_person(*, actor: Any, person: Person, address: Address, from_date: date
         person_id=person.pk, reason=reason, detail={"fields": ["address"], "address_id": address.pk},
     )
     return membership
+
+
+def _log_alteration(*, actor: Any, person: Person, reason: str, action: str = Action.ALTERATION,
+                    detail: dict[str, Any]) -> None:
+    subject_type, subject_id = subject_of(person)
+    record_entry(actor=actor, action=action, subject_type=subject_type, subject_id=subject_id,
+                 person_id=person.pk, reason=reason, detail=detail)
+
+
+def _dates_in_order(from_date: date | None, to_date: date | None, errors: dict[str, str]) -> None:
+    today = timezone.localdate()
+    if from_date is not None and from_date > today:
+        errors["from_date"] = "The start date must be today or in the past."
+    if from_date is not None and to_date is not None and to_date < from_date:
+        errors["to_date"] = "The end date must be the same as or after the start date."
+
+
+@transaction.atomic
+def record_other_name(
+    *, actor: Any, person: Person, kind: str, family_name: str, given_name: str = "",
+    from_date: date | None = None, to_date: date | None = None, reason: str = "",
+) -> PersonName:
+    """Record an alias, a former name or a name at birth, searched like the current name; an alteration."""
+    errors: dict[str, str] = {}
+    if kind not in NameKind.values:
+        errors["kind"] = f"The kind of name must be one of {', '.join(NameKind.values)}."
+    given_name, family_name = (given_name or "").strip(), (family_name or "").strip()
+    if not family_name:
+        errors["family_name"] = "Enter the family name (surname) they were known by."
+    for name, value in (("given_name", given_name), ("family_name", family_name)):
+        if len(value) > 100:
+            errors[name] = f"{name.replace('_', ' ').capitalize()} must be 100 characters or fewer."
+    _dates_in_order(from_date, to_date, errors)
+    if errors:
+        raise ValidationError(errors)
+    other = PersonName.objects.create(
+        person=person, kind=kind, given_name=given_name, family_name=family_name, from_date=from_date,
+        to_date=to_date, **search_columns(given_name, family_name),
+    )
+    _log_alteration(actor=actor, person=person, reason=reason, detail={"fields": ["other_names"], "kind": kind})
+    return other
+
+
+@transaction.atomic
+def add_phone(*, actor: Any, person: Person, number: str, kind: str = PhoneKind.OTHER, reason: str = "") -> PersonPhone:
+    """Add a phone number (normalised to E.164); the first one also becomes the person's primary number."""
+    if kind not in PhoneKind.values:
+        raise ValidationError({"kind": f"The kind of phone must be one of {', '.join(PhoneKind.values)}."})
+    e164 = normalise_phone(number, field="number")
+    if not e164:
+        raise ValidationError({"number": "Enter the phone number."})
+    phone, created = PersonPhone.objects.get_or_create(person=person, number=e164, defaults={"kind": kind})
+    if created:
+        if not person.phone_e164:
+            Person.objects.filter(pk=person.pk).update(phone_e164=e164, updated_at=timezone.now())
+            person.phone_e164 = e164
+        _log_alteration(actor=actor, person=person, reason=reason, detail={"fields": ["phones"]})
+    return phone
+
+
+@transaction.atomic
+def add_email(*, actor: Any, person: Person, address: str, reason: str = "") -> PersonEmail:
+    """Add an e-mail address (stored in lower case); the first one also becomes the primary address."""
+    text = (address or "").strip().lower()
+    try:
+        validate_email(text)
+    except ValidationError:
+        raise ValidationError({"address": "Enter an e-mail address in the correct format, like name@example.com."}) from None
+    email, created = PersonEmail.objects.get_or_create(person=person, address=text)
+    if created:
+        if not person.email:
+            Person.objects.filter(pk=person.pk).update(email=text, updated_at=timezone.now())
+            person.email = text
+        _log_alteration(actor=actor, person=person, reason=reason, detail={"fields": ["emails"]})
+    return email
+
+
+@transaction.atomic
+def add_identifier(*, actor: Any, person: Person, kind: str, value: str, issuer: str = "",
+                   reason: str = "") -> PersonIdentifier:
+    """Record a reference another system holds the person by, checked against its format (people.rules)."""
+    try:
+        canonical = canonical_identifier(kind, value)
+    except IdentifierError as exc:
+        field_name = "kind" if kind not in IdentifierKind.values else "value"
+        raise ValidationError({field_name: str(exc)}) from None
+    identifier, created = PersonIdentifier.objects.get_or_create(
+        person=person, kind=kind, value=canonical, defaults={"issuer": (issuer or "").strip()[:80]}
+    )
+    if created:
+        _log_alteration(actor=actor, person=person, reason=reason, detail={"fields": ["identifiers"], "kind": kind})
+    return identifier
+
+
+@transaction.atomic
+def record_vulnerability(
+    *, actor: Any, person: Person, kind: str, from_date: date, source: str, to_date: date | None = None,
+    notes: str = "", reason: str = "",
+) -> VulnerabilityMarker:
+    """Mark a person as vulnerable in a way, from a date, and say where that comes from; an alteration."""
+    errors: dict[str, str] = {}
+    if kind not in VulnerabilityKind.values:
+        errors["kind"] = f"The vulnerability must be one of {', '.join(VulnerabilityKind.values)}."
+    if from_date is None:
+        errors["from_date"] = "Enter the date it applies from."
+    source = (source or "").strip()
+    if not source:
+        errors["source"] = "Enter where this comes from, for example a contact reference or a partner agency."
+    elif len(source) > 120:
+        errors["source"] = "The source must be 120 characters or fewer."
+    _dates_in_order(from_date, to_date, errors)
+    if errors:
+        raise ValidationError(errors)
+    marker = VulnerabilityMarker.objects.create(
+        person=person, kind=kind, from_date=from_date, to_date=to_date, source=source, notes=(notes or "").strip(),
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    _log_alteration(actor=actor, person=person, reason=reason, detail={"fields": ["vulnerabilities"], "kind": kind})
+    return marker
+
+
+@transaction.atomic
+def end_vulnerability(*, actor: Any, marker: VulnerabilityMarker, to_date: date, reason: str = "") -> VulnerabilityMarker:
+    """Record the date a vulnerability stopped applying; the marker stays in the history."""
+    locked = VulnerabilityMarker.objects.select_for_update().get(pk=marker.pk)
+    if to_date < locked.from_date:
+        raise ValidationError({"to_date": "The end date must be the same as or after the start date."})
+    locked.to_date = to_date
+    locked.save(update_fields=["to_date"])
+    _log_alteration(actor=actor, person=locked.person, reason=reason,
+                    detail={"fields": ["vulnerabilities"], "kind": locked.kind, "ended": True})
+    return locked
+
+
+@transaction.atomic
+def link_to_crime(*, actor: Any, person: Person, crime_reference: str, role: str, reason: str = "") -> PersonLink:
+    """Record a person's part in a crime (victim, witness, suspect, caller); a person may hold several roles."""
+    errors: dict[str, str] = {}
+    reference = (crime_reference or "").strip().upper()
+    if not reference or len(reference) > 20:
+        errors["crime_reference"] = "Enter the crime reference, up to 20 characters."
+    if role not in LinkRole.values:
+        errors["role"] = f"The role must be one of {', '.join(LinkRole.values)}."
+    if errors:
+        raise ValidationError(errors)
+    link, created = PersonLink.objects.get_or_create(person=person, crime_reference=reference, role=role)
+    if created:
+        _log_alteration(actor=actor, person=person, reason=reason,
+                        detail={"fields": ["crime_links"], "role": role, "crime": reference})
+    return link
+
+
+def refresh_search_keys(*, batch_size: int = 5000) -> int:
+    """Fill the folded-name and phonetic-key columns of persons and other names that lack them.
+
+    For loaders that insert raw rows (the demo force, benchmarks): not an operation on
+    anyone's data as such (the columns are derived from names already held), so not logged.
+    """
+    updated = 0
+    for model in (Person, PersonName):
+        while True:
+            with transaction.atomic():
+                rows = list(model.objects.filter(family_norm="").exclude(family_name="")
+                            .values_list("pk", "given_name", "family_name")[:batch_size])
+                if not rows:
+                    break
+                objects = [model(pk=pk, **search_columns(given, family)) for pk, given, family in rows]
+                # A name that folds to nothing (punctuation only) keeps a marker, or it would be picked again.
+                for obj in objects:
+                    obj.family_norm = obj.family_norm or "-"
+                model.objects.bulk_update(objects, ["given_norm", "family_norm", "given_key", "family_key"])
+                updated += len(objects)
+    return updated

@@ -23,6 +23,7 @@ from audit.models import Action
 from audit.services import PendingEntry, append_entries
 from contacts.models import Contact, ContactPerson, IncidentType, contact_reference
 from people.models import Address, HouseholdMembership, Person, person_reference
+from people.services import search_columns
 
 from .generate import DemoForce, IncidentTypeInfo, generate_demo_force, sizes_for_scale
 from .sources import load_sources
@@ -178,11 +179,15 @@ def seed_demo_force(*, force: DemoForce, seed: int, progress: Progress = _no_pro
             ]
 
         def persons(start: int, stop: int) -> list[tuple]:
-            return [
-                (i + 1, person_reference(i + 1), p.given_name[i], p.family_name[i], day(_day(p.date_of_birth[i])),
-                 p.gender[i], p.phone_e164[i], p.email[i], when(p.created_at[i]), when(p.created_at[i]))
-                for i in range(start, stop)
-            ]
+            rows = []
+            for i in range(start, stop):
+                keys = search_columns(p.given_name[i], p.family_name[i])
+                rows.append((
+                    i + 1, person_reference(i + 1), p.given_name[i], p.family_name[i], day(_day(p.date_of_birth[i])),
+                    p.gender[i], p.phone_e164[i], p.email[i], when(p.created_at[i]), when(p.created_at[i]),
+                    keys["given_norm"], keys["family_norm"], keys["given_key"], keys["family_key"],
+                ))
+            return rows
 
         def memberships(start: int, stop: int) -> list[tuple]:
             return [
@@ -210,7 +215,8 @@ def seed_demo_force(*, force: DemoForce, seed: int, progress: Progress = _no_pro
         _insert(Address, ["id", "number_or_name", "street", "locality", "town", "postcode", "uprn", "lsoa_code",
                           "latitude", "longitude", "created_at"], len(a), addresses, progress)
         _insert(Person, ["id", "reference", "given_name", "family_name", "date_of_birth", "gender", "phone_e164",
-                         "email", "created_at", "updated_at"], len(p), persons, progress)
+                         "email", "created_at", "updated_at", "given_norm", "family_norm", "given_key", "family_key"],
+                len(p), persons, progress)
         _insert(HouseholdMembership, ["id", "person", "address", "from_date", "to_date"], len(m), memberships,
                 progress)
         _insert(Contact, ["id", "reference", "channel", "received_at", "answered_at", "closed_at", "caller",
