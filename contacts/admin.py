@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import GradingRule
+from .models import AdviceArticle, GradingRule, PartnerAgency
 
 MANAGE = "accounts.manage_reference_data"
 
@@ -46,3 +46,16 @@ class GradingRuleAdmin(ReferenceDataOnly, admin.ModelAdmin):
         )}),
         ("Then suggest", {"fields": ("grade", "route")}),
     )
+
+
+@admin.register(PartnerAgency)
+class PartnerAgencyAdmin(ReferenceDataOnly, admin.ModelAdmin):
+    list_display = ("name", "contact_details", "active")
+    search_fields = ("name", "handles")
+
+
+@admin.register(AdviceArticle)
+class AdviceArticleAdmin(ReferenceDataOnly, admin.ModelAdmin):
+    list_display = ("title", "active", "updated_at")
+    search_fields = ("title", "keywords", "body")
+    filter_horizontal = ("incident_types",)

@@ -11,12 +11,15 @@ from firstcontact.forms import GovUKFormMixin
 from people.models import Address, Person, VulnerabilityKind
 
 from .models import (
+    AdviceArticle,
     Channel,
     Engagement,
     Grade,
     IncidentType,
     InvestigationNeed,
     Level,
+    OutcomeKind,
+    PartnerAgency,
     PersonRole,
     Route,
     VulnerabilityLevel,
@@ -209,3 +212,18 @@ class GradeForm(GovUKFormMixin, forms.Form):
         label="Reason for a different grade or route", required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed only when you do not accept the suggestion",
     )
+
+
+class OutcomeForm(GovUKFormMixin, forms.Form):
+    """How the contact ended: advice (which article), a signpost (which partner), or routing on."""
+
+    kind = forms.ChoiceField(label="Outcome", choices=OutcomeKind.choices, widget=forms.RadioSelect)
+    advice_article = forms.ModelChoiceField(
+        label="Advice given", required=False, queryset=AdviceArticle.objects.filter(active=True),
+        empty_label="Choose the advice article", help_text="Needed when the outcome is advice",
+    )
+    partner_agency = forms.ModelChoiceField(
+        label="Partner agency", required=False, queryset=PartnerAgency.objects.filter(active=True),
+        empty_label="Choose the partner agency", help_text="Needed when the outcome is a signpost",
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))

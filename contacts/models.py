@@ -298,3 +298,67 @@ class GradeDecision(models.Model):
 
     def __str__(self) -> str:
         return f"grade {self.grade} {self.route} for {self.contact_id}"
+
+
+class PartnerAgency(models.Model):
+    """An organisation a caller can be signposted to (DOMAIN.md §9). Reference data administrators edit."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=120)
+    handles = models.TextField(help_text="What they deal with, in the words a handler reads to the caller.")
+    contact_details = models.CharField(max_length=200, blank=True, help_text="Phone number or web address.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "partner agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AdviceArticle(models.Model):
+    """A piece of advice from the knowledge base that can resolve a contact at first contact."""
+
+    title = models.CharField(max_length=160, unique=True)
+    body = models.TextField()
+    keywords = models.CharField(max_length=300, blank=True, help_text="Words a handler might search for.")
+    incident_types = models.ManyToManyField(IncidentType, blank=True, related_name="advice_articles")
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutcomeKind(models.TextChoices):
+    ADVICE = "advice", "Resolved with advice"
+    SIGNPOST = "signpost", "Signposted to a partner agency"
+    ROUTED = "routed", "Routed for deployment or investigation"
+    OTHER_FORCE = "other_force", "Passed to another force"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+
+
+RESOLVED_AT_FIRST_CONTACT = (OutcomeKind.ADVICE, OutcomeKind.SIGNPOST)
+
+
+class ContactOutcome(models.Model):
+    """How a contact ended at first contact: advice, a signpost, or routing on. One per contact."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="outcome")
+    kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
+    advice_article = models.ForeignKey(AdviceArticle, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    partner_agency = models.ForeignKey(PartnerAgency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(blank=True)
+    resolved_at_first_contact = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["recorded_at", "resolved_at_first_contact"], name="contacts_outcome_resolved")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.contact_id}"

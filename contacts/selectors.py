@@ -23,7 +23,7 @@ from audit.models import Action
 from audit.services import REASON_REQUIRED, PendingEntry, append_entries
 from people.models import Address, HouseholdMembership, Person
 
-from .models import Contact, ContactDraft, ContactPerson, PersonRole
+from .models import AdviceArticle, Channel, Contact, ContactDraft, ContactOutcome, ContactPerson, PersonRole
 
 VIEW_PERMISSION = "accounts.search_people"
 NO_PERMISSION = "You do not have permission to view people's records."
@@ -316,3 +316,42 @@ def _dash_history(person_ids: list[int]) -> tuple[list[Any], list[Any]]:
         marac_model.objects.filter(victim_id__in=person_ids).select_related("victim").order_by("-created_at")[:HISTORY_ROWS]
     )
     return dash, marac
+
+
+def search_advice(query: str, *, incident_type_id: int | None = None, limit: int = 10) -> list[AdviceArticle]:
+    """Active advice articles whose title, keywords or text hold every word searched for.
+
+    With no words, the articles for the contact's incident type come first.
+    """
+    articles = AdviceArticle.objects.filter(active=True)
+    words = (query or "").split()
+    for word in words[:8]:
+        articles = articles.filter(Q(title__icontains=word) | Q(keywords__icontains=word) | Q(body__icontains=word))
+    if not words:
+        if incident_type_id is None:
+            return []
+        articles = articles.filter(incident_types=incident_type_id)
+    return list(articles.order_by("title")[:limit])
+
+
+@dataclass
+class ResolutionShare:
+    since: Any
+    until: Any
+    contacts: int
+    resolved: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.resolved / self.contacts, 1) if self.contacts else None
+
+
+def first_contact_resolution(*, since, until) -> ResolutionShare:
+    """The share of 101 contacts received in a period that were resolved at first contact (advice or signpost).
+
+    The denominator is every 101 contact received, so contacts never given an outcome
+    count as not resolved: the figure cannot be flattered by leaving outcomes blank.
+    """
+    received = Contact.objects.filter(channel=Channel.NON_EMERGENCY, received_at__gte=since, received_at__lt=until)
+    resolved = ContactOutcome.objects.filter(contact__in=received, resolved_at_first_contact=True).count()
+    return ResolutionShare(since=since, until=until, contacts=received.count(), resolved=resolved)

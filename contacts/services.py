@@ -21,9 +21,12 @@ from people.services import record_person
 
 from . import grading
 from .models import (
+    RESOLVED_AT_FIRST_CONTACT,
+    AdviceArticle,
     Channel,
     Contact,
     ContactDraft,
+    ContactOutcome,
     ContactPerson,
     Engagement,
     GradeDecision,
@@ -31,6 +34,8 @@ from .models import (
     IncidentType,
     InvestigationNeed,
     Level,
+    OutcomeKind,
+    PartnerAgency,
     PersonRole,
     Route,
     ThriveAssessment,
@@ -359,3 +364,40 @@ def grade_contact(
         detail={"fields": ["grade", "route"], "grade": grade, "route": route, "overridden": overridden},
     )
     return decision
+
+
+@transaction.atomic
+def record_outcome(
+    *, contact: Contact, actor: Any, kind: str, advice_article: AdviceArticle | None = None,
+    partner_agency: PartnerAgency | None = None, notes: str = "",
+) -> ContactOutcome:
+    """Record how the contact ended at first contact and close it; advice names its article, a signpost its partner.
+
+    Issue 5 item 5: advice or a signpost resolves the contact at first contact; the
+    share of 101 contacts resolved so is reported. Recording again replaces the outcome.
+    """
+    errors = {}
+    if kind not in OutcomeKind.values:
+        errors["kind"] = "Choose how the contact ended."
+    if kind == OutcomeKind.ADVICE and advice_article is None:
+        errors["advice_article"] = "Choose the advice article given to the caller."
+    if kind == OutcomeKind.SIGNPOST and partner_agency is None:
+        errors["partner_agency"] = "Choose the partner agency the caller was signposted to."
+    if errors:
+        raise ValidationError(errors)
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    now = timezone.now()
+    outcome, _ = ContactOutcome.objects.update_or_create(contact=locked, defaults={
+        "kind": kind, "advice_article": advice_article if kind == OutcomeKind.ADVICE else None,
+        "partner_agency": partner_agency if kind == OutcomeKind.SIGNPOST else None, "notes": notes.strip(),
+        "resolved_at_first_contact": kind in RESOLVED_AT_FIRST_CONTACT,
+        "recorded_by": actor if getattr(actor, "pk", None) else None, "recorded_at": now,
+    })
+    if locked.closed_at is None:
+        locked.closed_at = max(now, locked.answered_at or locked.received_at)
+        locked.save(update_fields=["closed_at"])
+    record_entry(
+        actor=actor, action=Action.ALTERATION, subject_type="contacts.contact", subject_id=locked.pk,
+        person_id=locked.caller_id, detail={"fields": ["outcome", "closed_at"], "outcome": kind},
+    )
+    return outcome

@@ -10,7 +10,9 @@ urlpatterns = [
     path("draft/", views.autosave, name="autosave"),
     path("draft/discard/", views.discard_draft, name="discard-draft"),
     path("overrides/", views.overrides, name="overrides"),
+    path("resolution/", views.resolution, name="resolution"),
     path("<str:reference>/", views.contact_detail, name="detail"),
     path("<str:reference>/thrive/", views.assess_thrive, name="thrive"),
     path("<str:reference>/grade/", views.grade, name="grade"),
+    path("<str:reference>/outcome/", views.record_outcome, name="outcome"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,8 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .forms import NEW_CALLER, ContactForm, GradeForm, ThriveForm, format_local
-from .models import Contact, ContactDraft, GradeDecision, Route
+from .forms import NEW_CALLER, ContactForm, GradeForm, OutcomeForm, ThriveForm, format_local
+from .models import Contact, ContactDraft, ContactOutcome, GradeDecision, Route
 
 TAKE = "accounts.take_contacts"
 
@@ -241,6 +242,37 @@ def grade(request: HttpRequest, reference: str):
 
 
 @login_required
+@permission_required(TAKE, raise_exception=True)
+@require_POST
+def record_outcome(request: HttpRequest, reference: str):
+    contact = contact_or_404(reference)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, contact, status=400, outcome_form=form)
+    try:
+        services.record_outcome(contact=contact, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return _page(request, contact, status=400, outcome_form=form)
+    return HttpResponseRedirect(reverse("contacts:detail", args=[contact.reference]) + "#outcome")
+
+
+@login_required
+@permission_required(TAKE, raise_exception=True)
+@require_GET
+def resolution(request: HttpRequest) -> TemplateResponse:
+    """The share of 101 contacts resolved at first contact: today, the last 7 days and the last 30 days."""
+    now = timezone.now()
+    start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    periods = [
+        ("Today", selectors.first_contact_resolution(since=start_of_today, until=now)),
+        ("Last 7 days", selectors.first_contact_resolution(since=now - timedelta(days=7), until=now)),
+        ("Last 30 days", selectors.first_contact_resolution(since=now - timedelta(days=30), until=now)),
+    ]
+    return TemplateResponse(request, "contacts/resolution.html", {"periods": periods})
+
+
+@login_required
 @require_GET
 def overrides(request: HttpRequest) -> TemplateResponse:
     """Every grade or route chosen against the suggestion, newest first, with the reason given."""
@@ -264,6 +296,14 @@ def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
         "grade": decision.grade if decision else suggestion.grade,
         "route": decision.route if decision else suggestion.route,
     })
+    advice_query = request.GET.get("advice", "") if request.method == "GET" else ""
+    outcome = ContactOutcome.objects.filter(contact=contact).select_related("advice_article", "partner_agency").first()
+    outcome_form = forms.get("outcome_form") or OutcomeForm(initial={
+        "kind": outcome.kind if outcome else ("advice" if decision and decision.route == "advice" else
+                                             "signpost" if decision and decision.route == "signpost" else None),
+        "advice_article": outcome.advice_article_id if outcome else None,
+        "partner_agency": outcome.partner_agency_id if outcome else None,
+    })
     panel = None
     if contact.caller_id or contact.address_id:
         panel = selectors.history_panel(
@@ -274,7 +314,9 @@ def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
     return {
         "contact": contact, "panel": panel, "people": people, "thrive_history": thrive_history, "thrive": latest,
         "suggestion": suggestion, "decision": decision,
-        "suggestion_route_label": dict(Route.choices).get(suggestion.route, "").lower(), "thrive_form": thrive_form, "grade_form": grade_form,
+        "suggestion_route_label": dict(Route.choices).get(suggestion.route, "").lower(),
+        "outcome": outcome, "outcome_form": outcome_form, "advice_query": advice_query,
+        "advice_results": selectors.search_advice(advice_query, incident_type_id=contact.incident_type_id), "thrive_form": thrive_form, "grade_form": grade_form,
     }
 
 
