@@ -227,3 +227,33 @@ class OutcomeForm(GovUKFormMixin, forms.Form):
         empty_label="Choose the partner agency", help_text="Needed when the outcome is a signpost",
     )
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DashForm(GovUKFormMixin, forms.Form):
+    """A risk checklist's questions, each answered yes, no or not known, then any professional judgement."""
+
+    ANSWERS = (("yes", "Yes"), ("no", "No"), ("not_known", "Not known"))
+
+    def __init__(self, *args, checklist, victims: list[Person], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checklist = checklist
+        self.fields["victim"] = forms.ChoiceField(
+            label="Victim", choices=[(str(p.pk), f"{p.full_name} ({p.reference})") for p in victims],
+            widget=forms.RadioSelect if len(victims) > 1 else forms.Select,
+        )
+        for number, question in enumerate(checklist.questions, start=1):
+            self.fields[f"q_{question['code']}"] = forms.ChoiceField(
+                label=f"{number}. {question['text']}", choices=self.ANSWERS, widget=forms.RadioSelect,
+                error_messages={"required": f"Answer question {number}: yes, no or not known"},
+            )
+        self.fields["judgement_level"] = forms.ChoiceField(
+            label="Professional judgement", required=False, widget=forms.RadioSelect,
+            choices=[("", "Agree with the scored level"), ("medium", "Raise to medium"), ("high", "Raise to high")],
+            help_text="Judgement can raise the level the answers give, never lower it",
+        )
+        self.fields["judgement_reason"] = forms.CharField(
+            label="Reason for your judgement", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    def answers(self) -> dict[str, str]:
+        return {q["code"]: self.cleaned_data[f"q_{q['code']}"] for q in self.checklist.questions}

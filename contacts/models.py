@@ -362,3 +362,80 @@ class ContactOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.contact_id}"
+
+
+class ChecklistKind(models.TextChoices):
+    DASH = "dash", "DASH"
+    DARA = "dara", "DARA"
+
+
+class RiskLevel(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class RiskChecklist(models.Model):
+    """A version of a domestic abuse risk checklist (DASH 24, a police 27-question variant, DARA).
+
+    Versioned: a changed wording is a new row, so an assessment always shows the
+    questions it was answered against.
+    """
+
+    code = models.SlugField(max_length=40)
+    version = models.CharField(max_length=20)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=ChecklistKind.choices)
+    questions = models.JSONField(help_text='A list of {"code": ..., "text": ...}.')
+    high_from = models.PositiveSmallIntegerField(default=14)
+    medium_from = models.PositiveSmallIntegerField(default=10)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="contacts_checklist_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+
+class DashAssessment(models.Model):
+    """A victim's answers to a risk checklist at a contact, the scored and final risk levels, and escalation."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="dash_assessments")
+    victim = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="dash_assessments")
+    checklist = models.ForeignKey(RiskChecklist, on_delete=models.PROTECT, related_name="assessments")
+    answers = models.JSONField(help_text='{"question code": "yes" | "no" | "not_known"}')
+    yes_count = models.PositiveSmallIntegerField()
+    scored_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    judgement_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    judgement_reason = models.TextField(blank=True)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    call_outs_12_months = models.PositiveIntegerField(default=0)
+    escalation = models.BooleanField(default=False)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    assessed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+        indexes = [models.Index(fields=["victim", "assessed_at"], name="contacts_dash_victim")]
+
+    def __str__(self) -> str:
+        return f"{self.checklist.code} {self.risk_level} for {self.victim_id}"
+
+
+class MaracReferral(models.Model):
+    """A referral of a victim to the multi-agency risk assessment conference, with the grounds for it."""
+
+    victim = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="marac_referrals")
+    assessment = models.ForeignKey(DashAssessment, on_delete=models.PROTECT, related_name="marac_referrals")
+    grounds = models.JSONField(default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["victim", "created_at"], name="contacts_marac_victim")]
+
+    def __str__(self) -> str:
+        return f"MARAC referral for {self.victim_id}"

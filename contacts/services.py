@@ -19,7 +19,7 @@ from audit.services import PendingEntry, append_entries, record_entry
 from people.models import Address, Person
 from people.services import record_person
 
-from . import grading
+from . import grading, rules
 from .models import (
     RESOLVED_AT_FIRST_CONTACT,
     AdviceArticle,
@@ -28,15 +28,18 @@ from .models import (
     ContactDraft,
     ContactOutcome,
     ContactPerson,
+    DashAssessment,
     Engagement,
     GradeDecision,
     GradingRule,
     IncidentType,
     InvestigationNeed,
     Level,
+    MaracReferral,
     OutcomeKind,
     PartnerAgency,
     PersonRole,
+    RiskChecklist,
     Route,
     ThriveAssessment,
     VulnerabilityLevel,
@@ -401,3 +404,79 @@ def record_outcome(
         person_id=locked.caller_id, detail={"fields": ["outcome", "closed_at"], "outcome": kind},
     )
     return outcome
+
+
+DASH_ANSWERS = ("yes", "no", "not_known")
+
+
+def call_outs_in_12_months(*, victim: Person, until: datetime) -> int:
+    """Contacts in the twelve months to ``until`` in which the person was the victim or the caller."""
+    since = until - timedelta(days=365)
+    return (
+        Contact.objects.filter(received_at__gt=since, received_at__lte=until, people__person=victim,
+                               people__role__in=[PersonRole.VICTIM, PersonRole.CALLER])
+        .values("pk").distinct().count()
+    )
+
+
+@transaction.atomic
+def assess_dash(
+    *, contact: Contact, actor: Any, victim: Person, checklist: RiskChecklist, answers: dict[str, str],
+    judgement_level: str = "", judgement_reason: str = "",
+) -> DashAssessment:
+    """Record a victim's DASH or DARA answers, the risk level, escalation, and a MARAC referral when due.
+
+    DOMAIN.md §6: 14+ "yes" is high, 10–13 medium; professional judgement may raise the
+    level and never lower it; three or more call-outs in twelve months is escalation;
+    a referral follows visible high risk, judgement, escalation, or a repeat within a year.
+    """
+    from django.conf import settings
+
+    errors: dict[str, str] = {}
+    codes = [q["code"] for q in checklist.questions]
+    for code in codes:
+        if answers.get(code) not in DASH_ANSWERS:
+            errors[code] = "Answer yes, no or not known."
+    if judgement_level and judgement_level not in rules.RISK_LEVELS:
+        errors["judgement_level"] = "Choose standard, medium or high."
+    if judgement_level and not judgement_reason.strip():
+        errors["judgement_reason"] = "Give the reason for your professional judgement."
+    if not ContactPerson.objects.filter(contact=contact, person=victim).exists():
+        errors["victim"] = "The victim must be one of the people in this contact."
+    if errors:
+        raise ValidationError(errors)
+    yes_count = sum(1 for code in codes if answers[code] == "yes")
+    scored = rules.scored_level(yes_count, high_from=checklist.high_from, medium_from=checklist.medium_from)
+    try:
+        final = rules.apply_judgement(scored, judgement_level)
+    except rules.JudgementCannotLower as exc:
+        raise ValidationError({"judgement_level": str(exc)}) from None
+    call_outs = call_outs_in_12_months(victim=victim, until=contact.received_at)
+    escalation = rules.is_escalating(call_outs, threshold=int(getattr(settings, "DASH_ESCALATION_CALL_OUTS", 3)))
+    assessment = DashAssessment.objects.create(
+        contact=contact, victim=victim, checklist=checklist, answers={c: answers[c] for c in codes},
+        yes_count=yes_count, scored_level=scored, judgement_level=judgement_level,
+        judgement_reason=judgement_reason.strip(), risk_level=final, call_outs_12_months=call_outs,
+        escalation=escalation, assessed_by=actor if getattr(actor, "pk", None) else None, assessed_at=timezone.now(),
+    )
+    last = MaracReferral.objects.filter(victim=victim).order_by("-created_at").values_list("created_at", flat=True).first()
+    grounds = rules.marac_grounds(
+        scored=scored, final=final, escalation=escalation,
+        last_referral_on=timezone.localtime(last).date() if last else None, today=timezone.localdate(),
+    )
+    entries = [PendingEntry(
+        action=Action.COLLECTION, subject_type="contacts.dashassessment", subject_id=str(assessment.pk), actor=actor,
+        person_id=str(victim.pk), detail={"contact": contact.reference, "risk": final, "checklist": checklist.code},
+    )]
+    if grounds.any:
+        referral = MaracReferral.objects.create(
+            victim=victim, assessment=assessment, grounds=grounds.names(),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        # Referring is sharing the victim's data with the MARAC partners: a disclosure.
+        entries.append(PendingEntry(
+            action=Action.DISCLOSURE, subject_type="contacts.maracreferral", subject_id=str(referral.pk), actor=actor,
+            person_id=str(victim.pk), recipients=["MARAC"], reason="MARAC referral: " + ", ".join(grounds.names()),
+        ))
+    append_entries(entries)
+    return assessment

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<str:reference>/thrive/", views.assess_thrive, name="thrive"),
     path("<str:reference>/grade/", views.grade, name="grade"),
     path("<str:reference>/outcome/", views.record_outcome, name="outcome"),
+    path("<str:reference>/dash/", views.assess_dash, name="dash"),
 ]

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .forms import NEW_CALLER, ContactForm, GradeForm, OutcomeForm, ThriveForm, format_local
-from .models import Contact, ContactDraft, ContactOutcome, GradeDecision, Route
+from .forms import NEW_CALLER, ContactForm, DashForm, GradeForm, OutcomeForm, ThriveForm, format_local
+from .models import Contact, ContactDraft, ContactOutcome, GradeDecision, PersonRole, RiskChecklist, Route
 
 TAKE = "accounts.take_contacts"
 
@@ -257,6 +257,51 @@ def record_outcome(request: HttpRequest, reference: str):
     return HttpResponseRedirect(reverse("contacts:detail", args=[contact.reference]) + "#outcome")
 
 
+DEFAULT_CHECKLIST = "dash-police-27"
+
+
+def _checklist(code: str) -> RiskChecklist:
+    checklist = RiskChecklist.objects.filter(code=code or DEFAULT_CHECKLIST, active=True).order_by("-version").first()
+    if checklist is None:
+        raise Http404("No such checklist")
+    return checklist
+
+
+def _victims(contact: Contact) -> list:
+    """The people a DASH can be about: victims first, then the caller."""
+    links = contact.people.select_related("person").filter(role__in=[PersonRole.VICTIM, PersonRole.CALLER])
+    seen, victims = set(), []
+    for link in sorted(links, key=lambda link: link.role != PersonRole.VICTIM):
+        if link.person_id not in seen:
+            seen.add(link.person_id)
+            victims.append(link.person)
+    return victims
+
+
+@login_required
+@permission_required(TAKE, raise_exception=True)
+@require_POST
+def assess_dash(request: HttpRequest, reference: str):
+    contact = contact_or_404(reference)
+    checklist = _checklist(request.POST.get("checklist", ""))
+    victims = _victims(contact)
+    form = DashForm(request.POST, checklist=checklist, victims=victims)
+    if not form.is_valid():
+        return _page(request, contact, status=400, dash_form=form)
+    victim = next(p for p in victims if str(p.pk) == form.cleaned_data["victim"])
+    try:
+        services.assess_dash(
+            contact=contact, actor=request.user, victim=victim, checklist=checklist, answers=form.answers(),
+            judgement_level=form.cleaned_data["judgement_level"], judgement_reason=form.cleaned_data["judgement_reason"],
+        )
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            target = f"q_{name}" if f"q_{name}" in form.fields else name
+            form.add_error(target if target in form.fields else None, messages)
+        return _page(request, contact, status=400, dash_form=form)
+    return HttpResponseRedirect(reverse("contacts:detail", args=[contact.reference]) + "#dash")
+
+
 @login_required
 @permission_required(TAKE, raise_exception=True)
 @require_GET
@@ -304,6 +349,10 @@ def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
         "advice_article": outcome.advice_article_id if outcome else None,
         "partner_agency": outcome.partner_agency_id if outcome else None,
     })
+    victims = _victims(contact)
+    checklist = forms["dash_form"].checklist if "dash_form" in forms else _checklist(request.GET.get("checklist", ""))
+    dash_form = forms.get("dash_form") or (DashForm(checklist=checklist, victims=victims) if victims else None)
+    dash_assessments = list(contact.dash_assessments.select_related("victim", "checklist").prefetch_related("marac_referrals"))
     panel = None
     if contact.caller_id or contact.address_id:
         panel = selectors.history_panel(
@@ -316,6 +365,8 @@ def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
         "suggestion": suggestion, "decision": decision,
         "suggestion_route_label": dict(Route.choices).get(suggestion.route, "").lower(),
         "outcome": outcome, "outcome_form": outcome_form, "advice_query": advice_query,
+        "dash_form": dash_form, "dash_checklist": checklist, "dash_assessments": dash_assessments,
+        "checklists": RiskChecklist.objects.filter(active=True),
         "advice_results": selectors.search_advice(advice_query, incident_type_id=contact.incident_type_id), "thrive_form": thrive_form, "grade_form": grade_form,
     }
 
