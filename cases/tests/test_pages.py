@@ -137,3 +137,15 @@ def test_compliance_report_counts_reports_by_week(bureau_client, call_handler):
 
 def test_an_unknown_crime_is_404(bureau_client):
     assert bureau_client.get(reverse("cases:crime", args=["CR999999999"])).status_code == 404
+
+
+def test_administrators_edit_classifications_but_cannot_delete_them(client, make_user, bureau):
+    url = reverse("admin:cases_homeofficeclassification_changelist")
+    client.force_login(bureau)
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(make_user("administrator", username="admin1", is_staff=True))
+    response = client.get(url)
+    assert response.status_code == 200 and "Shoplifting" in response.content.decode()
+    shoplifting = HomeOfficeClassification.objects.get(code="46")
+    delete = reverse("admin:cases_homeofficeclassification_delete", args=[shoplifting.pk])
+    assert client.get(delete).status_code == 403
