@@ -16,7 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import Action
@@ -261,38 +261,48 @@ def history_panel(
             resident.factors.append("Elderly")
         resident.factors += [m for m in markers.get(resident.person.pk, []) if m not in resident.factors]
 
-    involving = ContactPerson.objects.filter(person_id__in=person_ids).values("contact_id")
-    window = Contact.objects.filter(received_at__gte=since)
-    if exclude_contact is not None:
-        window = window.exclude(pk=exclude_contact.pk)
-    scope = Q(pk__in=involving) | Q(address_id__in=address_ids)
-    in_scope = window.filter(scope) if (person_ids or address_ids) else window.none()
-    counts = in_scope.aggregate(
-        total=Count("pk"),
-        at_address=Count("pk", filter=Q(address_id__in=address_ids)),
+    # Two index scans (people's roles; the address's contacts) merged here, rather than one
+    # query with an OR across a join, which PostgreSQL can only answer by scanning the window.
+    links = (
+        list(ContactPerson.objects.filter(person_id__in=person_ids, contact__received_at__gte=since)
+             .values_list("contact_id", "contact__received_at", "person_id", "role"))
+        if person_ids else []
     )
-    caller_count = 0
-    if caller is not None:
-        caller_count = (
-            window.filter(people__person=caller, people__role__in=[PersonRole.CALLER, PersonRole.VICTIM])
-            .values("pk").distinct().count()
-        )
-    contacts = list(in_scope.select_related("incident_type", "address").order_by("-received_at", "-pk")[:HISTORY_ROWS])
+    at_address = (
+        list(Contact.objects.filter(address_id__in=address_ids, received_at__gte=since).values_list("pk", "received_at"))
+        if address_ids else []
+    )
+    excluded = exclude_contact.pk if exclude_contact is not None else None
+    when = {pk: received for pk, received, *_ in links} | dict(at_address)
+    when.pop(excluded, None)
+    address_count = sum(1 for pk, _ in at_address if pk != excluded)
+    victim_roles = {PersonRole.CALLER, PersonRole.VICTIM}
+    caller_count = len({
+        pk for pk, _, person_id, role in links
+        if caller is not None and person_id == caller.pk and role in victim_roles and pk != excluded
+    })
+    latest = sorted(when, key=lambda pk: (when[pk], pk), reverse=True)[:HISTORY_ROWS]
+    contacts = (
+        list(Contact.objects.filter(pk__in=latest).select_related("incident_type", "address")
+             .order_by("-received_at", "-pk"))
+        if latest else []
+    )
+    # The roles of the people shown are already in ``links``; their names in ``residents_by_id``.
+    role_names = dict(PersonRole.choices)
+    shown = set(latest)
     roles: dict[int, list[str]] = {}
-    if contacts:
-        for link in ContactPerson.objects.filter(
-            contact_id__in=[c.pk for c in contacts], person_id__in=person_ids
-        ).select_related("person"):
-            roles.setdefault(link.contact_id, []).append(f"{link.person.full_name}: {link.get_role_display()}")
+    for pk, _, person_id, role in sorted(links, key=lambda link: (link[0], link[2], link[3])):
+        if pk in shown:
+            roles.setdefault(pk, []).append(f"{residents_by_id[person_id].person.full_name}: {role_names.get(role, role)}")
     rows = [HistoryRow(contact, roles.get(contact.pk, [])) for contact in contacts]
 
     dash_history, marac = _dash_history(person_ids)
     panel = HistoryPanel(
         since=since, threshold=threshold, caller=caller, addresses=addresses,
-        residents=list(residents_by_id.values()), rows=rows, total_contacts=counts["total"],
-        caller_count=caller_count, address_count=counts["at_address"],
+        residents=list(residents_by_id.values()), rows=rows, total_contacts=len(when),
+        caller_count=caller_count, address_count=address_count,
         repeat_victim=caller is not None and caller_count >= threshold,
-        repeat_location=bool(address_ids) and counts["at_address"] >= threshold,
+        repeat_location=bool(address_ids) and address_count >= threshold,
         open_crimes=_open_crimes(person_ids, address_ids), dash_history=dash_history, marac_referrals=marac,
     )
     _log_views(actor, reason, [r.person for r in panel.residents], {"as": "history panel"})

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.take_contact, name="new"),
     path("draft/", views.autosave, name="autosave"),
+    path("history/", views.history, name="history"),
     path("draft/discard/", views.discard_draft, name="discard-draft"),
     path("overrides/", views.overrides, name="overrides"),
     path("resolution/", views.resolution, name="resolution"),

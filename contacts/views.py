@@ -167,6 +167,15 @@ def autosave(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required(TAKE, raise_exception=True)
+@require_GET
+def history(request: HttpRequest) -> TemplateResponse:
+    """The history panel alone, for a caller reference and/or an address id (htmx, and the benchmark)."""
+    form = ContactForm(request.GET)
+    return TemplateResponse(request, "contacts/_history_panel.html", {"panel": _panel(request, form)})
+
+
+@login_required
+@permission_required(TAKE, raise_exception=True)
 @require_POST
 def discard_draft(request: HttpRequest) -> HttpResponseRedirect:
     services.discard_contact_draft(handler=request.user, form_token=request.POST.get("form_token", ""))

@@ -1,0 +1,184 @@
+#!/usr/bin/env python
+"""History panel under load: p95 response time at N concurrent clients against a seeded database.
+
+Usage (PostgreSQL seeded with ``seed_demo --scale 100``):
+    DATABASE_URL=postgres://... bench/history_panel.py --clients 20 --requests 2000 --workers 2
+
+Starts uvicorn on the project's ASGI application, signs a call handler in (a session
+made directly), and has ``--clients`` threads each request the panel for a caller and
+their address, drawn half from the busiest callers (the longest histories) and half at
+random. Times are measured at the client over loopback, so they include queueing in the
+server: an upper bound on server time. Each request writes its consultation entries to
+the audit chain, as in production. The last line printed is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "firstcontact.settings")
+
+
+def _setup_django():
+    import django
+
+    django.setup()
+
+
+def _subjects(sample: int, seed: int) -> list[tuple[str, str]]:
+    """(caller reference, address id) pairs: half the busiest callers, half random persons with an address."""
+    from django.db.models import Count
+
+    from contacts.models import Contact
+    from people.models import HouseholdMembership, Person
+
+    rng = random.Random(seed)
+    busiest = list(
+        Contact.objects.exclude(caller=None).values("caller_id").annotate(n=Count("pk")).order_by("-n")
+        .values_list("caller_id", flat=True)[: sample // 2]
+    )
+    bounds = Person.objects.order_by("pk").values_list("pk", flat=True)
+    low, high = bounds.first(), bounds.last()
+    randoms = [rng.randint(low, high) for _ in range(sample - len(busiest))]
+    ids = busiest + randoms
+    references = dict(Person.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    addresses = dict(
+        HouseholdMembership.objects.filter(person_id__in=ids, to_date=None).values_list("person_id", "address_id")
+    )
+    return [(references[pk], str(addresses.get(pk, ""))) for pk in ids if pk in references]
+
+
+def _session_cookie() -> str:
+    """A signed-in call handler's session id, made without the sign-in form (no password needed)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+    from accounts.services import sync_roles
+
+    sync_roles()
+    user, _ = User.objects.get_or_create(username="bench-history-panel", defaults={"first_name": "Bench"})
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get(name__iexact="Call handler"))
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def _wait_for(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status in (200, 503):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("the server did not start")
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sample", type=int, default=400)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    _setup_django()
+    from django.db import connection
+
+    from contacts.models import Contact
+    from people.models import Person
+
+    contacts, persons = Contact.objects.count(), Person.objects.count()
+    subjects = _subjects(args.sample, args.seed)
+    cookie = _session_cookie()
+    vendor = connection.vendor
+    connection.close()
+
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "uvicorn", "firstcontact.asgi:application", "--port", str(args.port),
+         "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env={**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost"},
+    )
+    try:
+        _wait_for(args.port)
+        times: list[float] = []
+        failures: list[int] = []
+        lock = threading.Lock()
+        per_client = args.requests // args.clients
+
+        def client(number: int) -> None:
+            rng = random.Random(args.seed * 1000 + number)
+            connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+            for _ in range(per_client):
+                reference, address = rng.choice(subjects)
+                path = f"/staff/contacts/history/?caller={reference}&address={address}"
+                started = time.perf_counter()
+                connection.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
+                response = connection.getresponse()
+                response.read()
+                elapsed = time.perf_counter() - started
+                with lock:
+                    times.append(elapsed)
+                    if response.status != 200:
+                        failures.append(response.status)
+
+        # Warm up each worker (imports, template loading, connection) before timing.
+        for reference, address in subjects[:20]:
+            warm = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+            warm.request("GET", f"/staff/contacts/history/?caller={reference}&address={address}",
+                         headers={"Cookie": f"sessionid={cookie}"})
+            warm.getresponse().read()
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    result = {
+        "benchmark": "history_panel", "database": vendor, "contacts": contacts, "persons": persons,
+        "clients": args.clients, "workers": args.workers, "requests": len(times), "failures": len(failures),
+        "p50_ms": round(1000 * statistics.median(times), 1), "p95_ms": round(1000 * _percentile(times, 0.95), 1),
+        "p99_ms": round(1000 * _percentile(times, 0.99), 1), "max_ms": round(1000 * max(times), 1),
+        "requests_per_second": round(len(times) / wall, 1), "target_p95_ms": 150,
+    }
+    print(f"{len(times)} requests from {args.clients} clients to {args.workers} workers over {vendor} "
+          f"({contacts:,} contacts, {persons:,} persons): p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
+          f"{result['requests_per_second']} requests/s, {len(failures)} failures")
+    print(json.dumps(result))
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
