@@ -12,6 +12,7 @@ SCOPES: dict[str, str] = {
     "contacts:write": "Create contacts (for example from an online-report gateway)",
     "reports:write": "Submit online and business reports from a gateway",
     "demand:read": "Read performance figures and forecasts",
+    "people:read": "Search the person index and read people's records (each read logged with its reason)",
 }
 
 # scope -> the permission codename (accounts.permissions) a signed-in member of staff needs instead.
@@ -21,4 +22,5 @@ SCOPE_PERMISSIONS: dict[str, str] = {
     "contacts:write": "take_contacts",
     "reports:write": "take_contacts",
     "demand:read": "view_demand",
+    "people:read": "search_people",
 }

@@ -128,3 +128,4 @@ def whoami(request: HttpRequest) -> dict:
 
 
 api.add_router("/demand/", "demand.api.router")
+api.add_router("/people/", "people.api.router")

@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("staff/", include("accounts.urls")),
     path("staff/audit/", include("audit.urls")),
+    path("staff/people/", include("people.urls")),
+    path("staff/duplicates/", include("people.duplicate_urls")),
     path("staff/contacts/", include("contacts.urls")),
     path("staff/neighbourhoods/", include("neighbourhoods.urls")),
     path("staff/crimes/", include("cases.urls")),

@@ -98,6 +98,17 @@ _PHONE_LIKE = re.compile(r"\+?[\d ()-]{6,}")
 _POSTCODE_LIKE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}")
 
 
+def _is_clean_text(value: str) -> bool:
+    """Text the database and the audit log can hold: no NUL or other control characters, no lone surrogates."""
+    if any(ord(ch) < 32 and ch not in "\t" for ch in value):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class SearchResult:
     """One candidate for the person a caller describes: who, how likely (0–100) and why."""
@@ -403,6 +414,12 @@ def search_people(
         elif not name:
             name = text
     errors: dict[str, str] = {}
+    for field_name, value in (("name", name), ("phone", phone), ("postcode", postcode), ("address", address),
+                              ("reason", reason)):
+        if value and not _is_clean_text(value):
+            errors[field_name] = f"{field_name.capitalize()} must be text without control characters"
+    if errors:
+        raise ValidationError(errors)
     partial = matching.PartialDate.of(dob) if dob is not None else None
     if partial is not None:
         try:

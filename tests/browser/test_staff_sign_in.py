@@ -17,11 +17,13 @@ EXTRA_NAVIGATION = {
     "administrator": ["Administration"],
     "analyst": ["Hotspots", "Demand"],
     "neighbourhood-inspector": ["Hotspots"],
-    "crime-admin": ["Crime recording"],
-    "supervisor": ["Demand"],
+    "crime-admin": ["People", "Duplicates", "Crime recording"],
+    "supervisor": ["People", "Duplicates", "Demand"],
     "contact-centre-manager": ["Demand"],
-    "call-handler": ["Contacts"],
-    "triage-officer": ["Contacts"],
+    "call-handler": ["Contacts", "People"],
+    "triage-officer": ["Contacts", "People"],
+    "resolution-investigator": ["People"],
+    "investigator": ["People"],
 }
 
 
