@@ -16,6 +16,7 @@ PERMISSIONS: list[tuple[str, str]] = [
     ("take_contacts", "Can take 999, 101 and chat contacts and record THRIVE assessments"),
     ("triage_contacts", "Can resolve 101 contacts at first contact by advice or signposting"),
     ("search_people", "Can search the person index and view a person's history (a reason is recorded)"),
+    ("review_duplicates", "Can review probable duplicate persons, merge them and undo a merge"),
     ("work_resolution_queue", "Can work crimes in a resolution centre's queue"),
     ("investigate_crimes", "Can investigate crimes allocated to them and record victim updates"),
     ("supervise_investigations", "Can allocate crimes, review investigations and approve outcomes"),
@@ -69,13 +70,16 @@ ROLES: list[Role] = [
         "supervisor",
         "Supervisor",
         "Allocates crimes, scrutinises investigations on schedule and approves outcomes.",
-        ("supervise_investigations", "investigate_crimes", "work_resolution_queue", "search_people", "view_demand"),
+        (
+            "supervise_investigations", "investigate_crimes", "work_resolution_queue", "search_people", "view_demand",
+            "review_duplicates",
+        ),
     ),
     Role(
         "crime-admin",
         "Crime admin bureau",
         "Records crimes within 24 hours, checks classification and clears the data-quality queue.",
-        ("record_crimes", "search_people"),
+        ("record_crimes", "search_people", "review_duplicates"),
     ),
     Role(
         "contact-centre-manager",

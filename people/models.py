@@ -324,3 +324,98 @@ class PersonLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.role} in {self.crime_reference}"
+
+
+class DuplicateStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    MERGED = "merged", "Merged"
+    REJECTED = "rejected", "Not the same person"
+
+
+class DuplicateCandidate(models.Model):
+    """Two person records the duplicate job scored as probably the same person, for a reviewer to decide.
+
+    One row per pair (lower id first); the score and the reasons are the model's at the time it ran.
+    """
+
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField(help_text="The model's probability that both are the same person (0–1).")
+    match_weight = models.FloatField(help_text="Sum of the log2 Bayes factors of the fields compared.")
+    reasons = models.JSONField(default=list, help_text="Per field: the level it fell in and that level's weight.")
+    status = models.CharField(max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING)
+    found_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-probability", "id"]
+        indexes = [models.Index(fields=["status", "probability"], name="people_duplicate_queue")]
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="people_duplicate_pair_once"),
+            models.CheckConstraint(condition=models.Q(person_a__lt=models.F("person_b")), name="people_duplicate_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id} ~ {self.person_b_id} ({self.probability:.3f}, {self.status})"
+
+
+class PersonMerge(models.Model):
+    """One person record folded into another, with everything that moved, so that it can be undone.
+
+    ``moved`` maps "app_label.model.field" to the ids of the rows re-pointed from the duplicate to the
+    survivor; ``added`` maps "app_label.model" to rows created on the survivor (aliases, phones).
+    While not undone, the duplicate is retired: search and the queue leave it out.
+    """
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    duplicate = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    candidate = models.ForeignKey(DuplicateCandidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    moved = models.JSONField(default=dict)
+    added = models.JSONField(default=dict)
+    reason = models.TextField()
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "id"]
+        constraints = [
+            # A record can be merged away only once at a time.
+            models.UniqueConstraint(
+                fields=["duplicate"], condition=models.Q(undone_at__isnull=True), name="people_merge_active_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} into {self.survivor_id}{' (undone)' if self.undone_at else ''}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.undone_at is None
+
+
+class DuplicateRun(models.Model):
+    """One run of the duplicate job: what it looked at, what it queued, and the weights it learned.
+
+    The newest run's ``weights`` are the model the call-time scorer can read (one model, two paths).
+    """
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    persons = models.PositiveIntegerField(default=0)
+    pairs_scored = models.PositiveIntegerField(default=0, help_text="Pairs at or above the review threshold.")
+    queued = models.PositiveIntegerField(default=0, help_text="New pairs added to the review queue.")
+    weights = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Duplicate run {self.started_at:%Y-%m-%d %H:%M}: {self.queued} queued"
