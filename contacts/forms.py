@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
 from firstcontact.forms import GovUKFormMixin
@@ -44,7 +45,8 @@ class SearchInput(forms.TextInput):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"].update(action=self.action, button=self.button)
+        # The search returns to this box (a fragment), so the keyboard carries on from the results.
+        context["widget"].update(action=self.action, button=self.button, formaction=reverse("contacts:new"))
         return context
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -158,7 +159,12 @@ def autosave(request: HttpRequest) -> HttpResponse:
         handler=request.user, form_token=request.POST.get("form_token", "")
     ).values_list("data", flat=True).first() or {}
     form = ContactForm(request.POST)
-    draft = _save_draft_quietly(request, form)
+    try:
+        draft = _save_draft_quietly(request, form)
+    except DatabaseError:
+        # A busy database (SQLite allows one writer) must not show the handler an error:
+        # the next change saves the draft again.
+        return HttpResponse("The draft will be saved at your next change.", status=503)
     changed = any((previous.get(k) or "") != (request.POST.get(k) or "") for k in ("caller", "address"))
     return TemplateResponse(request, "contacts/_autosave.html", {
         "draft": draft, "panel": _panel(request, form) if changed else None, "refresh_panel": changed,
@@ -360,7 +366,9 @@ def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
     })
     victims = _victims(contact)
     checklist = forms["dash_form"].checklist if "dash_form" in forms else _checklist(request.GET.get("checklist", ""))
-    dash_form = forms.get("dash_form") or (DashForm(checklist=checklist, victims=victims) if victims else None)
+    # The checklist is long: it opens on request, so the keyboard path to grading stays short.
+    dash_open = "dash_form" in forms or bool(request.GET.get("checklist") or request.GET.get("dash"))
+    dash_form = forms.get("dash_form") or (DashForm(checklist=checklist, victims=victims) if victims and dash_open else None)
     dash_assessments = list(contact.dash_assessments.select_related("victim", "checklist").prefetch_related("marac_referrals"))
     panel = None
     if contact.caller_id or contact.address_id:
@@ -374,7 +382,7 @@ def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
         "suggestion": suggestion, "decision": decision,
         "suggestion_route_label": dict(Route.choices).get(suggestion.route, "").lower(),
         "outcome": outcome, "outcome_form": outcome_form, "advice_query": advice_query,
-        "dash_form": dash_form, "dash_checklist": checklist, "dash_assessments": dash_assessments,
+        "dash_form": dash_form, "dash_checklist": checklist, "dash_possible": bool(victims), "dash_assessments": dash_assessments,
         "checklists": RiskChecklist.objects.filter(active=True),
         "advice_results": selectors.search_advice(advice_query, incident_type_id=contact.incident_type_id), "thrive_form": thrive_form, "grade_form": grade_form,
     }
