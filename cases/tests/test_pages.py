@@ -64,9 +64,12 @@ def test_the_queue_lists_unchecked_classifications_and_pending_cancellations(bur
     other = crime_contact(actor=call_handler, incident_code="criminal-damage")
     to_cancel = record_crime_from_contact(contact=other, actor=call_handler, classification="58A")
     cancel_crime(crime=to_cancel, actor=bureau, cancellation_code="C3", reason="Same damage as CR000000001")
+    third = crime_contact(actor=call_handler, incident_code="burglary-residential")
+    by_import = record_crime_from_contact(contact=third, actor=call_handler, classification="28E")
+    cancel_crime(crime=by_import, actor=None, cancellation_code="C4", reason="Loaded twice by an import")
     html = bureau_client.get(reverse("cases:queue")).content.decode()
-    assert "Classification checks (2)" in html and "46 Shoplifting" in html
-    assert "Cancellations awaiting approval (1)" in html
+    assert "Classification checks (3)" in html and "46 Shoplifting" in html
+    assert "Cancellations awaiting approval (2)" in html and "An automatic process" in html
     cancellations = html[html.index('data-testid="cancellations"'):]
     assert to_cancel.reference in cancellations and checked_later.reference not in cancellations
 
