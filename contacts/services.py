@@ -32,6 +32,7 @@ from .models import (
     Engagement,
     GradeDecision,
     GradingRule,
+    IncidentCategory,
     IncidentType,
     InvestigationNeed,
     Level,
@@ -84,6 +85,16 @@ def record_contact(**values: Any) -> Contact:
         return Contact.objects.get(form_token=duplicate.form_token)
 
 
+def record_crime_for(*, contact: Contact, actor: Any) -> Any:
+    """Open the crime record for a contact that reports a crime (NCRS: the 24-hour clock starts at receipt).
+
+    Crime recording belongs to the cases app; it classifies the crime later or now.
+    """
+    from cases.services import record_crime_from_contact
+
+    return record_crime_from_contact(contact=contact, actor=actor)
+
+
 @transaction.atomic
 def take_contact(*, actor: Any, new_caller: dict[str, str] | None = None, reason: str = "", **values: Any) -> Contact:
     """Record a contact taken on the call-taking page, adding a new caller to the person index first if given.
@@ -100,7 +111,10 @@ def take_contact(*, actor: Any, new_caller: dict[str, str] | None = None, reason
         with transaction.atomic():
             if new_caller:
                 values["caller"] = record_person(actor=actor, reason=reason, **new_caller)
-            return _record_contact(actor=actor, **values)
+            contact = _record_contact(actor=actor, **values)
+            if contact.incident_type.category == IncidentCategory.CRIME:
+                record_crime_for(contact=contact, actor=actor)
+            return contact
     except DuplicateSubmission as duplicate:
         return Contact.objects.get(form_token=duplicate.form_token)
 

@@ -143,3 +143,17 @@ def test_the_contact_page_shows_the_record_and_the_history_beside_it(handler_cli
     assert AuditEntry.objects.filter(
         action=Action.CONSULTATION, person_id=str(caller.pk), reason=f"Contact {contact.reference}"
     ).exists()
+
+
+def test_a_contact_that_reports_a_crime_opens_a_crime_record_and_others_do_not(handler_client):
+    from cases.models import Crime
+
+    handler_client.post(NEW, _form())
+    contact = Contact.objects.get()
+    crime = Crime.objects.get(contact=contact)
+    assert crime.reported_at == contact.received_at
+    page = handler_client.get(reverse("contacts:detail", args=[contact.reference]))
+    assert crime.reference in page.content.decode()
+
+    handler_client.post(NEW, _form(form_token="token-noise", incident_type=str(IncidentType.objects.get(code="noise").pk)))
+    assert Crime.objects.count() == 1
