@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,3 +154,16 @@ def test_administrators_edit_classifications_but_cannot_delete_them(client, make
     shoplifting = HomeOfficeClassification.objects.get(code="46")
     delete = reverse("admin:cases_homeofficeclassification_delete", args=[shoplifting.pk])
     assert client.get(delete).status_code == 403
+
+
+def test_the_queue_takes_the_same_number_of_queries_however_many_crimes_wait(bureau_client, call_handler):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert bureau_client.get(reverse("cases:queue")).status_code == 200
+        return len(captured)
+
+    _waiting(call_handler, hours_ago=3)
+    few = queries()
+    for hours in (4, 5, 6, 30):
+        _waiting(call_handler, hours_ago=hours, incident_code="criminal-damage")
+    assert queries() == few
