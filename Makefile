@@ -16,6 +16,7 @@ demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --seed $(SEED)
 	$(PY) manage.py seed_crimes --demo --seed $(SEED)
+	$(PY) manage.py seed_call_taking --demo --seed $(SEED)
 	$(PY) manage.py import_street_crime --demo --verbosity 0
 	$(PY) manage.py import_calls --demo
 	$(PY) manage.py demo_logins
