@@ -74,7 +74,7 @@ def _decide(request: HttpRequest, candidate_id: int, *, merging: bool) -> HttpRe
     # Show the pair again with the reviewer's input and the errors; the reason they opened it is logged again.
     view = duplicates.open_pair(actor=request.user, candidate_id=candidate_id,
                                 reason="Reviewing a duplicate pair after a decision was refused.")
-    context = {"view": view, "decided": candidate.status != DuplicateStatus.PENDING,
+    context = {"view": view, "decided": candidate.status != DuplicateStatus.PENDING, "has_errors": True,
                "merge_form": form if merging else _merge_form(candidate),
                "reject_form": RejectForm() if merging else form}
     return TemplateResponse(request, "people/duplicates/pair.html", context, status=400)

@@ -84,3 +84,23 @@ def test_febrl1_duplicates_are_found_with_weights_learned_from_the_data():
     assert surname[0]["label"] == "exact" and surname[0]["log2_bayes_factor"] > 5
     assert surname[-1]["label"] == "different" and surname[-1]["log2_bayes_factor"] < 0
     assert 0 < result.weights["probability_two_random_records_match"] < 0.01
+
+
+def test_learned_weights_fill_the_call_time_scorer():
+    from dataclasses import asdict
+
+    from people.matching import DEFAULT_WEIGHTS, Weights
+
+    exported = {"comparisons": {
+        "surname": [{"label": "exact", "log2_bayes_factor": 9.5}, {"label": "different", "log2_bayes_factor": -7.25}],
+        "dob": [{"label": "day and month swapped", "log2_bayes_factor": 6.0}, {"label": "same year", "log2_bayes_factor": None}],
+    }}
+    learned = linkage.call_time_weights(exported)
+    assert learned == {"family": {"exact": 9.5, "disagree": -7.25}, "dob": {"day_month_swapped": 6.0}}
+    merged = asdict(DEFAULT_WEIGHTS)
+    for field_name, values in learned.items():
+        merged[field_name] = {**merged[field_name], **values}
+    weights = Weights(**merged)
+    assert weights.family["exact"] == 9.5
+    assert weights.family["typo"] == DEFAULT_WEIGHTS.family["typo"]
+    assert weights.dob["exact"] == DEFAULT_WEIGHTS.dob["exact"]
