@@ -346,7 +346,7 @@ def prediction_blocking_rules(present: set[str]) -> list[dict[str, str]]:
         rules.append(_block(_eq("dob")))
         rules.append(_block('l."dob_swapped" = r."dob"'))
     if names:
-        rules.append(_block(_eq("first_name"), _eq("surname")))
+        # Also catches every pair with the same first name and surname: no separate rule for that.
         rules.append(_block(_eq("surname_phonetic"), _eq("first_initial")))
         rules.append(_block('l."first_name" = r."surname"', 'l."surname" = r."first_name"'))
     if names and "dob" in present:
@@ -534,11 +534,15 @@ def link_records(
 
 def _train(linker: Any, present: set[str], *, seed: int, max_u_pairs: float) -> None:
     """u from random pairs; m by EM over blocking rules that, between them, free every field."""
-    prior_rules = [r["blocking_rule"] for r in prediction_blocking_rules(present)[:4]]
+    # The first of the blocking rules: pairs they find, over all pairs, with 80% of matches among them.
+    prior_rules = [r["blocking_rule"] for r in prediction_blocking_rules(present)[:2]]
+    if {"first_name", "surname"} <= present:
+        prior_rules.append(f"{_eq('first_name')} AND {_eq('surname')}")
+    prior_rules += [r["blocking_rule"] for r in prediction_blocking_rules(present)[2:3]]
     try:
         linker.training.estimate_probability_two_random_records_match(prior_rules, recall=0.8)
-    except Exception:  # noqa: BLE001 - the prior is refined by EM anyway; a failed estimate is not fatal
-        log.warning("Could not estimate the prior from deterministic rules; EM will set it.")
+    except Exception:  # noqa: BLE001 - a tiny index can have no pairs under these rules: train the rest anyway
+        log.warning("Could not estimate the prior from the blocking rules; Splink's default prior stays.")
     linker.training.estimate_u_using_random_sampling(max_pairs=max_u_pairs, seed=seed)
     for rule in training_blocking_rules(present):
         try:
