@@ -205,6 +205,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_int("DB_POOL_SIZE", 0) > 0:
+    # Under ASGI each request runs in its own thread, so persistent connections (DB_CONN_MAX_AGE)
+    # pile up to max_connections (bench/search.py at 20 clients ran PostgreSQL out of them);
+    # a psycopg pool per worker process reuses a few instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": env_int("DB_POOL_SIZE", 0)}
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")} if env_str("TEST_DATABASE_NAME") else {}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

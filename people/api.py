@@ -14,8 +14,6 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from firstcontact.api import require_scope
-
 from . import selectors
 from .matching import PartialDate
 
@@ -44,6 +42,9 @@ class TokenActor:
 
 
 def _actor(request: HttpRequest):
+    # Imported here: firstcontact.api imports this module to mount the router.
+    from firstcontact.api import require_scope
+
     require_scope(request, SCOPE)
     token = getattr(request, "api_token", None)
     return TokenActor(token) if token is not None else request.user

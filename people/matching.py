@@ -87,7 +87,8 @@ def split_name(text: str | None) -> tuple[str, str]:
     if "," in raw:
         family, _, given = raw.partition(",")
         return fold(given), fold(family)
-    words = fold(raw).split()
+    # Split on spaces before folding, so that a double-barrelled surname (Rose-Mann) stays whole.
+    words = [w for w in (fold(part) for part in raw.split()) if w]
     if not words:
         return "", ""
     if len(words) == 1:

@@ -182,92 +182,113 @@ def _dob_range(dob: matching.PartialDate) -> tuple[date, date]:
     return start, end
 
 
-def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str, address_ids: list[int]) -> list[int]:
-    """Candidate ids from index-backed queries, the likeliest first, at most MAX_CANDIDATES.
+# Name closeness on PostgreSQL: the better of the two readings (as typed, or names swapped).
+# The family name with a form of the given name (Sue for Susan) counts as close as both names agreeing.
+_NAME_RANK = (
+    "greatest(similarity({t}family_norm, %(f)s) + similarity({t}given_norm, %(g)s),"
+    " similarity({t}family_norm, %(g)s) + similarity({t}given_norm, %(f)s),"
+    " CASE WHEN {t}family_norm = %(f)s AND {t}given_norm = ANY(%(names)s) THEN 2 ELSE 0 END)"
+)
+# A date-of-birth candidate this close on the names (one name exact, or both near) makes the
+# name-only branches unnecessary: the person is already among the candidates.
+_CLOSE_ENOUGH = 1.0
 
-    Each branch is filtered on a B-tree (phone, date of birth, postcode) or on a
-    trigram index alone; similarity() is computed only on rows a branch already
-    picked, never combined with ``%`` and a date filter (the planner would scan
-    tens of thousands of trigram entries). Rows whose date of birth agrees come first.
+
+def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str, address_ids: list[int]) -> list[int]:
+    """Candidate ids from index-backed branches in one statement, the likeliest first, at most MAX_CANDIDATES.
+
+    Branches, in order of preference: phone (B-tree); date of birth or its day/month
+    swap (B-tree), ranked by name similarity; names by trigram at threshold 0.2; the
+    family name with every form of the given name (B-tree, for nicknames); residents
+    at the postcode or address. similarity() is computed only on rows a branch already
+    picked, never combined with ``%`` and a date filter (the planner would then scan
+    tens of thousands of trigram entries). The name-only branches run only when the
+    phone found no one and no date-of-birth candidate is already close on the names
+    (a one-time filter), and rows whose date of birth agrees come first in every branch.
     """
-    ids: list[int] = []
-    seen: set[int] = set()
     f, g = query.family, query.given or query.family
     dates = _dob_dates(query.dob) if query.dob else []
-
-    def take(rows) -> None:
-        for (pk,) in rows:
+    params: dict[str, Any] = {
+        "f": f, "g": g, "dates": dates, "n": MAX_CANDIDATES, "phone": phone_e164, "close": _CLOSE_ENOUGH,
+        "names": sorted(same_person_names(query.given.split()[0])) if query.given else [],
+        "keys": sorted({matching.phonetic_key(f), matching.phonetic_key(g)} - {""}),
+    }
+    rank, rank_n = _NAME_RANK.format(t=""), _NAME_RANK.format(t="n.")
+    branches: list[str] = []
+    ctes: list[str] = []
+    guards: list[str] = []
+    if phone_e164:
+        ctes.append(
+            "by_phone AS MATERIALIZED ((SELECT id FROM people_person WHERE phone_e164 = %(phone)s LIMIT %(n)s) "
+            "UNION ALL (SELECT person_id FROM people_personphone WHERE number = %(phone)s LIMIT %(n)s))"
+        )
+        branches.append("(SELECT id, 0, 0::real FROM by_phone)")
+        guards.append("NOT EXISTS (SELECT 1 FROM by_phone)")
+    if dates:
+        ctes.append(
+            f"by_dob AS MATERIALIZED ((SELECT id, {rank} AS rank FROM people_person "  # noqa: S608
+            "WHERE date_of_birth = ANY(%(dates)s) ORDER BY 2 DESC LIMIT %(n)s) "
+            f"UNION ALL (SELECT n.person_id, {rank_n} FROM people_personname n JOIN people_person p ON p.id = n.person_id "
+            "WHERE p.date_of_birth = ANY(%(dates)s) ORDER BY 2 DESC LIMIT %(n)s))"
+        )
+        branches.append("(SELECT id, 1, rank FROM by_dob)")
+        guards.append("NOT EXISTS (SELECT 1 FROM by_dob WHERE rank >= %(close)s)")
+    elif query.dob and f:
+        start, end = _dob_range(query.dob)
+        params.update(start=start, end=end)
+        branches.append(
+            "(SELECT id, 1, similarity(given_norm, %(g)s) FROM people_person WHERE family_key = ANY(%(keys)s) "
+            "AND date_of_birth BETWEEN %(start)s AND %(end)s ORDER BY 3 DESC LIMIT %(n)s)"
+        )
+    # The name-only branches scan trigram lists of tens of thousands of entries at a force's
+    # scale; they run only when neither the phone nor the date of birth has found someone close.
+    guard = " AND ".join(guards) or "TRUE"
+    if f:
+        dob_first = "(date_of_birth = ANY(%(dates)s)) DESC, " if dates else ""
+        if query.given:
+            where = "((family_norm %% %(f)s AND given_norm %% %(g)s) OR (family_norm %% %(g)s AND given_norm %% %(f)s))"
+        else:
+            where = "(family_norm %% %(f)s OR given_norm %% %(f)s)"
+        branches.append(
+            f"(SELECT id, 2, {rank} FROM people_person WHERE {where} AND {guard} "  # noqa: S608
+            f"ORDER BY {dob_first}3 DESC LIMIT %(n)s)"
+        )
+        branches.append(
+            f"(SELECT person_id, 2, {rank} FROM people_personname WHERE {where} AND {guard} "  # noqa: S608
+            "ORDER BY 3 DESC LIMIT %(n)s)"
+        )
+        if query.given:
+            # A pet name shares no trigrams with the formal one (Peggy, Margaret).
+            # Cheap (B-tree, exact), so it runs even when a dob candidate is close: namesakes born
+            # on other dates are shown, in case the date given was wrong.
+            branches.append(
+                "(SELECT id, 3, 0::real FROM people_person WHERE family_norm = %(f)s AND given_norm = ANY(%(names)s) "
+                "LIMIT %(n)s)"
+            )
+            branches.append(
+                "(SELECT person_id, 3, 0::real FROM people_personname WHERE family_norm = %(f)s "
+                "AND given_norm = ANY(%(names)s) LIMIT %(n)s)"
+            )
+            branches.append(
+                f"(SELECT id, 4, similarity(given_norm, %(g)s) FROM people_person WHERE family_norm = %(f)s AND {guard} "
+                f"ORDER BY {dob_first}3 DESC LIMIT %(n)s)"
+            )
+    ids: list[int] = []
+    seen: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+        if branches:
+            with_clause = f"WITH {', '.join(ctes)} " if ctes else ""
+            cursor.execute(f"{with_clause}SELECT id FROM ({' UNION ALL '.join(branches)}) AS c (id, branch, rank) ORDER BY branch, rank DESC", params)
+            for (pk,) in cursor.fetchall():
+                if pk not in seen and len(ids) < MAX_CANDIDATES:
+                    seen.add(pk)
+                    ids.append(pk)
+    if (postcode or address_ids) and len(ids) < MAX_CANDIDATES:
+        for (pk,) in _residents(postcode, address_ids):
             if pk not in seen and len(ids) < MAX_CANDIDATES:
                 seen.add(pk)
                 ids.append(pk)
-
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
-        if phone_e164:
-            cursor.execute(
-                "SELECT id FROM people_person WHERE phone_e164 = %s "
-                "UNION SELECT person_id FROM people_personphone WHERE number = %s LIMIT %s",
-                [phone_e164, phone_e164, MAX_CANDIDATES],
-            )
-            take(cursor.fetchall())
-        name_rank = (
-            "greatest(similarity(family_norm, %(f)s) + similarity(given_norm, %(g)s),"
-            " similarity(family_norm, %(g)s) + similarity(given_norm, %(f)s))"
-        )
-        params = {"f": f, "g": g, "dates": dates, "n": MAX_CANDIDATES}
-        if dates:
-            cursor.execute(
-                f"SELECT id FROM (SELECT id, {name_rank} AS rank FROM people_person WHERE date_of_birth = ANY(%(dates)s) "  # noqa: S608
-                f"UNION ALL SELECT n.person_id, {name_rank.replace('family_norm', 'n.family_norm').replace('given_norm', 'n.given_norm')} "
-                "FROM people_personname n JOIN people_person p ON p.id = n.person_id WHERE p.date_of_birth = ANY(%(dates)s)) c "
-                "ORDER BY rank DESC LIMIT %(n)s",
-                params,
-            )
-            take(cursor.fetchall())
-        elif query.dob and f:
-            start, end = _dob_range(query.dob)
-            cursor.execute(
-                "SELECT id FROM people_person WHERE family_key = ANY(%(keys)s) AND date_of_birth BETWEEN %(s)s AND %(e)s "
-                "ORDER BY similarity(given_norm, %(g)s) DESC LIMIT %(n)s",
-                {**params, "keys": [matching.phonetic_key(f), matching.phonetic_key(g)], "s": start, "e": end},
-            )
-            take(cursor.fetchall())
-        if f and len(ids) < MAX_CANDIDATES:
-            # Names by trigram: both names typed this way round or the other; dob-agreeing rows first.
-            dob_first = "(date_of_birth = ANY(%(dates)s)) DESC, " if dates else ""
-            if query.given:
-                where = "(family_norm %% %(f)s AND given_norm %% %(g)s) OR (family_norm %% %(g)s AND given_norm %% %(f)s)"
-            else:
-                where = "family_norm %% %(f)s OR given_norm %% %(f)s"
-            cursor.execute(
-                f"SELECT id FROM people_person WHERE {where} ORDER BY {dob_first}{name_rank} DESC LIMIT %(n)s",  # noqa: S608
-                params,
-            )
-            take(cursor.fetchall())
-            cursor.execute(
-                f"SELECT person_id FROM people_personname WHERE {where} ORDER BY {name_rank} DESC LIMIT %(n)s",  # noqa: S608
-                params,
-            )
-            take(cursor.fetchall())
-        if query.given and len(ids) < MAX_CANDIDATES:
-            # A pet name shares no trigrams with the formal one (Peggy, Margaret): the family name and
-            # every name of the given name's families, on the B-tree; then the family name alone.
-            cursor.execute(
-                "SELECT id FROM people_person WHERE family_norm = %(f)s AND given_norm = ANY(%(names)s) "
-                "UNION SELECT person_id FROM people_personname WHERE family_norm = %(f)s AND given_norm = ANY(%(names)s) "
-                "LIMIT %(n)s",
-                {**params, "names": sorted(same_person_names(query.given.split()[0]))},
-            )
-            take(cursor.fetchall())
-            dob_first = "(date_of_birth = ANY(%(dates)s)) DESC, " if dates else ""
-            cursor.execute(
-                f"SELECT id FROM people_person WHERE family_norm = %(f)s "  # noqa: S608
-                f"ORDER BY {dob_first}similarity(given_norm, %(g)s) DESC LIMIT %(n)s",
-                params,
-            )
-            take(cursor.fetchall())
-        if (postcode or address_ids) and len(ids) < MAX_CANDIDATES:
-            take(_residents(postcode, address_ids))
     return ids
 
 
@@ -354,7 +375,47 @@ def _matching_addresses(address: str) -> list[int]:
     return list(found.values_list("pk", flat=True)[:MAX_CANDIDATES])
 
 
+_PERSON_COLUMNS = ("id", "reference", "given_name", "family_name", "given_norm", "family_norm", "date_of_birth",
+                   "gender", "phone_e164")
+
+
+def _load_candidates_postgresql(ids: list[int]) -> tuple[dict[int, Person], list[matching.Candidate]]:
+    """The candidates with their other names, phones and current postcodes, in one round trip."""
+    columns = ", ".join(f"p.{c}" for c in _PERSON_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, "  # noqa: S608
+            "ARRAY(SELECT ARRAY[n.kind, n.given_norm, n.family_norm] FROM people_personname n WHERE n.person_id = p.id), "
+            "ARRAY(SELECT ph.number FROM people_personphone ph WHERE ph.person_id = p.id), "
+            "ARRAY(SELECT a.postcode FROM people_householdmembership m JOIN people_address a ON a.id = m.address_id "
+            "WHERE m.person_id = p.id AND m.to_date IS NULL ORDER BY m.from_date DESC) "
+            "FROM people_person p WHERE p.id = ANY(%s)",
+            [ids],
+        )
+        rows = cursor.fetchall()
+    persons: dict[int, Person] = {}
+    built: dict[int, matching.Candidate] = {}
+    width = len(_PERSON_COLUMNS)
+    for row in rows:
+        person = Person(**dict(zip(_PERSON_COLUMNS, row[:width], strict=True)))
+        person._state.adding = False
+        other_names, phones, postcodes = row[width:]
+        person.current_postcodes = tuple(postcodes)
+        persons[person.pk] = person
+        built[person.pk] = matching.Candidate(
+            key=person.pk,
+            names=(matching.Name(person.given_norm, person.family_norm),
+                   *(matching.Name(given, family, kind) for kind, given, family in other_names)),
+            dob=person.date_of_birth,
+            phones=tuple(sorted({matching.phone_digits(n) for n in (person.phone_e164, *phones)} - {""})),
+            postcodes=tuple(matching.fold_postcode(p) for p in postcodes),
+        )
+    return persons, [built[pk] for pk in ids if pk in built]
+
+
 def _load_candidates(ids: list[int]) -> tuple[dict[int, Person], list[matching.Candidate]]:
+    if connection.vendor == "postgresql":
+        return _load_candidates_postgresql(ids)
     persons = {p.pk: p for p in Person.objects.filter(pk__in=ids).only(
         "reference", "given_name", "family_name", "given_norm", "family_norm", "date_of_birth", "phone_e164")}
     names: dict[int, list[matching.Name]] = {pk: [] for pk in persons}

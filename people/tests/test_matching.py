@@ -47,6 +47,7 @@ def test_split_name_reads_surname_first_after_a_comma():
     assert split_name("SMITH, Bob") == ("bob", "smith")
     assert split_name("Mary Ann Jones") == ("mary ann", "jones")
     assert split_name("Jones") == ("", "jones")
+    assert split_name("Amanda Rose-Mann") == ("amanda", "rose mann")
 
 
 def test_one_typo_in_the_surname_still_finds_the_person():

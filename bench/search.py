@@ -1,0 +1,368 @@
+#!/usr/bin/env python
+"""Call-time person search under load: latency and top-10 recall through the real HTTP endpoint.
+
+Usage (PostgreSQL; the database is emptied of persons first when --load is given):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fc_bench bench/search.py --load 2000000 \\
+        --clients 20 --queries 4000 --workers 2
+
+``--load N`` generates N persons (names drawn with their UK frequencies from Faker's
+en_GB lists, dates of birth over 95 years, a mobile number each) and loads them with
+COPY, indexes dropped during the load and rebuilt after; the search columns are filled
+from people.matching as the services would. Without ``--load`` the persons already in
+the database are searched.
+
+Then it starts uvicorn on the project's ASGI application (``--workers`` processes, as
+docs/operations.md runs it), issues an API token with the people:read scope, and has
+``--clients`` threads, each on one kept-alive connection, call GET /api/people/search
+with queries made from persons drawn at random from the index, each with one slip:
+a typo (substitution, deletion, insertion or transposition) in the family or given
+name, the day and month of birth swapped, a nickname for the given name, or the phone
+typed another way with the name misspelt. Times are taken at the client over loopback
+(queueing in the server included). Each search writes its audit entry, as in
+production. Prints a table, then one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "firstcontact.settings")
+
+KINDS = ("family_typo", "given_typo", "day_month_swap", "nickname", "phone_format")
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+# --- generating and loading persons ----------------------------------------------------------------
+
+def _weighted(names) -> tuple[list[str], list[float]]:
+    if isinstance(names, dict):
+        return list(names), [float(w) for w in names.values()]
+    names = list(names)
+    return names, [1.0] * len(names)
+
+
+def generate_rows(count: int, seed: int, start_id: int):
+    """Yield person rows (tuples in COPY column order) with realistic name frequencies; fixed by the seed."""
+    import numpy as np
+    from faker.providers.person.en_GB import Provider
+
+    from people import matching
+
+    rng = np.random.default_rng(seed)
+    female, fw = _weighted(Provider.first_names_female)
+    male, mw = _weighted(Provider.first_names_male)
+    family, lw = _weighted(Provider.last_names)
+    # A long tail of rarer surnames (double-barrelled from the same list) so that not
+    # everyone shares a few hundred surnames: about a third of the UK has a surname
+    # outside the commonest 500.
+    pairs = [f"{a}-{b}" for a, b in zip(rng.choice(family, 3000), rng.choice(family, 3000), strict=True)]
+    family_all = family + pairs
+    lw_all = np.array(lw + [float(np.median(lw)) / 4] * len(pairs))
+    keys: dict[str, tuple[str, str]] = {}
+
+    def key(name: str) -> tuple[str, str]:
+        if name not in keys:
+            folded = matching.fold(name)
+            keys[name] = (folded, matching.phonetic_key(folded))
+        return keys[name]
+
+    fp, mp, lp = np.array(fw) / sum(fw), np.array(mw) / sum(mw), lw_all / lw_all.sum()
+    first_day = date(1928, 1, 1).toordinal()
+    span = date(2022, 12, 31).toordinal() - first_day
+    now = "2026-01-01 00:00:00+00"
+    chunk = 100_000
+    pid = start_id
+    for offset in range(0, count, chunk):
+        n = min(chunk, count - offset)
+        is_female = rng.random(n) < 0.5
+        given_f = rng.choice(len(female), n, p=fp)
+        given_m = rng.choice(len(male), n, p=mp)
+        fam = rng.choice(len(family_all), n, p=lp)
+        days = rng.integers(0, span, n)
+        phones = rng.integers(0, 10**9, n)
+        for i in range(n):
+            given = female[given_f[i]] if is_female[i] else male[given_m[i]]
+            surname = family_all[fam[i]]
+            g_norm, g_key = key(given)
+            f_norm, f_key = key(surname)
+            yield (
+                pid, f"P{pid:08d}", given, surname, date.fromordinal(first_day + int(days[i])).isoformat(),
+                "female" if is_female[i] else "male", f"+447{int(phones[i]):09d}", "", now, now,
+                g_norm, f_norm, g_key, f_key,
+            )
+            pid += 1
+
+
+COLUMNS = ("id", "reference", "given_name", "family_name", "date_of_birth", "gender", "phone_e164", "email",
+           "created_at", "updated_at", "given_norm", "family_norm", "given_key", "family_key")
+
+
+def load_persons(count: int, seed: int) -> dict:
+    """Replace the persons in the database with ``count`` generated ones, by COPY; returns timings."""
+    from django.db import connection
+
+    from people.models import Person
+
+    timings = {}
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'people_person' "
+                       "AND indexname NOT LIKE '%%_pkey' AND indexdef NOT LIKE 'CREATE UNIQUE%%'")
+        indexes = cursor.fetchall()
+        cursor.execute("TRUNCATE people_person RESTART IDENTITY CASCADE")
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        copy_sql = f"COPY people_person ({', '.join(COLUMNS)}) FROM STDIN"
+        buffer = io.StringIO()
+        written = 0
+        with cursor.copy(copy_sql) as copy:
+            for row in generate_rows(count, seed, 1):
+                buffer.write("\t".join(str(v) for v in row))
+                buffer.write("\n")
+                written += 1
+                if written % 50_000 == 0:
+                    copy.write(buffer.getvalue())
+                    buffer = io.StringIO()
+            copy.write(buffer.getvalue())
+        timings["copy_seconds"] = round(time.perf_counter() - started, 1)
+        rebuilt = time.perf_counter()
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute("SELECT setval(pg_get_serial_sequence('people_person', 'id'), %s)", [count])
+        cursor.execute("ANALYZE people_person")
+        timings["index_seconds"] = round(time.perf_counter() - rebuilt, 1)
+    timings["load_seconds"] = round(time.perf_counter() - started, 1)
+    timings["persons"] = Person.objects.count()
+    return timings
+
+
+# --- queries with one slip -------------------------------------------------------------------------
+
+def typo(word: str, rng: random.Random) -> str:
+    """One keyboard slip: a letter substituted, dropped, added, or two neighbours swapped."""
+    if len(word) < 3:
+        return word + rng.choice(LETTERS)
+    i = rng.randrange(1, len(word) - 1)  # callers and handlers rarely get the first letter wrong
+    kind = rng.choice(("sub", "del", "ins", "swap"))
+    if kind == "sub":
+        return word[:i] + rng.choice([c for c in LETTERS if c != word[i].lower()]) + word[i + 1:]
+    if kind == "del":
+        return word[:i] + word[i + 1:]
+    if kind == "ins":
+        return word[:i] + rng.choice(LETTERS) + word[i:]
+    return word[:i - 1] + word[i] + word[i - 1] + word[i + 1:]
+
+
+def make_queries(count: int, seed: int) -> list[tuple[str, str, dict]]:
+    """(kind, true reference, query parameters) drawn from persons in the index."""
+    from people.models import Person
+    from people.nicknames import NICKNAME_FAMILIES
+
+    rng = random.Random(seed)
+    high = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ids = [rng.randint(1, high) for _ in range(count * 2)]
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=ids).only(
+        "reference", "given_name", "family_name", "date_of_birth", "phone_e164")}
+    nickname_of: dict[str, list[str]] = {}
+    for family in NICKNAME_FAMILIES:
+        for name in family:
+            nickname_of.setdefault(name, []).extend(sorted(family - {name}))
+    queries = []
+    for pk in ids:
+        person = persons.get(pk)
+        if person is None or person.date_of_birth is None:
+            continue
+        kind = KINDS[len(queries) % len(KINDS)]
+        given, family, dob = person.given_name, person.family_name, person.date_of_birth
+        params = {"name": f"{given} {family}", "dob": dob.isoformat()}
+        if kind == "family_typo":
+            params["name"] = f"{given} {typo(family, rng)}"
+        elif kind == "given_typo":
+            params["name"] = f"{typo(given, rng)} {family}"
+        elif kind == "day_month_swap":
+            if dob.day > 12 or dob.day == dob.month:
+                continue
+            params["dob"] = date(dob.year, dob.day, dob.month).isoformat()
+        elif kind == "nickname":
+            options = nickname_of.get(given.lower())
+            if not options:
+                continue
+            params["name"] = f"{rng.choice(options).capitalize()} {family}"
+        elif kind == "phone_format":
+            national = "0" + person.phone_e164[3:]
+            params = {"name": f"{typo(given, rng)} {family}",
+                      "phone": f"{national[:5]} {national[5:8]} {national[8:]}"}
+        queries.append((kind, person.reference, params))
+        if len(queries) >= count:
+            break
+    return queries
+
+
+# --- driving the server ----------------------------------------------------------------------------
+
+def _wait_for(port: int, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status in (200, 503):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"The server did not answer on port {port} within {timeout:.0f} s.")
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def run(queries, *, port: int, token: str, clients: int, warmup: int) -> tuple[list[float], list[bool], list[str]]:
+    latencies: list[float] = []
+    found: list[bool] = []
+    kinds: list[str] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    next_index = [0]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                i = next_index[0]
+                next_index[0] += 1
+            if i >= len(queries):
+                break
+            kind, reference, params = queries[i]
+            path = "/api/people/search?" + urllib.parse.urlencode({**params, "reason": "Search benchmark"})
+            started = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status != 200:
+                with lock:
+                    errors.append(f"{response.status}: {body[:200]!r}")
+                continue
+            refs = [r["reference"] for r in json.loads(body)["results"]]
+            if i >= warmup:
+                with lock:
+                    latencies.append(elapsed)
+                    found.append(reference in refs)
+                    kinds.append(kind)
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        print(f"{len(errors)} requests failed, first: {errors[0]}", file=sys.stderr)
+    return latencies, found, kinds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--load", type=int, default=0, help="generate and load this many persons first (PostgreSQL)")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--queries", type=int, default=4000)
+    parser.add_argument("--warmup", type=int, default=200, help="first queries not counted (warms the caches)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--port", type=int, default=0, help="port for the server (default: a free one)")
+    parser.add_argument("--seed", type=int, default=4)
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.queries < 1 or args.workers < 1:
+        parser.error("--clients, --queries and --workers must be at least 1")
+
+    _setup_django()
+    from django.db import connection
+
+    from accounts.services import issue_api_token
+
+    if connection.vendor != "postgresql":
+        parser.error("the search benchmark runs on PostgreSQL: set DATABASE_URL=postgres://…")
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    load = {}
+    if args.load:
+        load = load_persons(args.load, args.seed)
+        print(f"loaded {load['persons']:,} persons in {load['load_seconds']} s "
+              f"(COPY {load['copy_seconds']} s, indexes {load['index_seconds']} s)")
+    queries = make_queries(args.queries + args.warmup, args.seed)
+    _, token = issue_api_token(name=f"search benchmark {time.time():.0f}", scopes=["people:read"], issued_by=None)
+    persons = load.get("persons") or connection.cursor().execute("SELECT count(*) FROM people_person").fetchone()[0]
+    connection.close()
+
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
+    # As production runs: DEBUG off (it keeps every query in memory) and a connection pool per worker.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "firstcontact.settings", "DEBUG": "false",
+           "DB_POOL_SIZE": os.environ.get("DB_POOL_SIZE", "8")}
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "uvicorn", "firstcontact.asgi:application", "--port", str(args.port),
+         "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        _wait_for(args.port)
+        started = time.perf_counter()
+        latencies, found, kinds = run(queries, port=args.port, token=token, clients=args.clients,
+                                      warmup=args.warmup)
+        wall = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    if not latencies:
+        print("No query was answered.", file=sys.stderr)
+        return 1
+    summary = {
+        "persons": persons, "clients": args.clients, "workers": args.workers, "queries": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1), "p95_ms": round(_percentile(latencies, 0.95), 1),
+        "p99_ms": round(_percentile(latencies, 0.99), 1), "throughput_per_s": round(len(queries) / wall, 1),
+        "recall_top10": round(sum(found) / len(found), 4),
+        "recall_by_kind": {k: round(sum(f for f, kk in zip(found, kinds, strict=True) if kk == k)
+                                    / max(1, kinds.count(k)), 4) for k in KINDS},
+        **({"load": load} if load else {}),
+    }
+    print(f"{'persons':<22}{summary['persons']:>12,}")
+    print(f"{'clients / workers':<22}{args.clients:>8} / {args.workers}")
+    print(f"{'queries timed':<22}{summary['queries']:>12,}")
+    for key in ("p50_ms", "p95_ms", "p99_ms", "throughput_per_s", "recall_top10"):
+        print(f"{key:<22}{summary[key]:>12}")
+    for kind, value in summary["recall_by_kind"].items():
+        print(f"  recall {kind:<14}{value:>12}")
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
