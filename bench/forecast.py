@@ -14,6 +14,13 @@ window divided by the in-sample MAE of the weekly, 168-hour, seasonal naive on t
 origin's training data), coverage80 (share of actual hours inside the 80% interval)
 and seconds (fit plus forecast, summed over origins). The last printed line is one
 JSON object keyed by method.
+
+With ``--ceiling`` the table also shows two hindsight references, outside the JSON,
+that no forecaster can reach because they look at the test window itself: the MASE
+of a rate made from the actuals (centred 7-day level of the weekday-adjusted day
+totals x hour-of-week shares of the 8 weeks either side), and the Poisson floor, the
+expected MASE if calls were Poisson draws around that rate (E|X - rate| = 2·rate·P(X =
+floor(rate))). The gap between them is the extra-Poisson noise of the series.
 """
 
 from __future__ import annotations
@@ -36,6 +43,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from demand.forecasting import forecast_hourly, read_hourly_csv, seasonal_naive_scale  # noqa: E402
 
 WEEK = 168
+CEILING_LEVEL_DAYS = 7  # centred window of the hindsight level: a week, so no weekday dominates
+CEILING_SHARE_WEEKS = 8  # weeks either side of the window that shape the hindsight hour-of-week shares
+
+
+def hindsight_rate(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    """Hourly rate of [start, end) smoothed from the actuals around it: an oracle, not a forecast.
+
+    Rule: rate = centred CEILING_LEVEL_DAYS-day mean of weekday-adjusted day totals x
+    weekday factor x that weekday's hour shares over CEILING_SHARE_WEEKS weeks either side.
+    """
+    around = series[(series.index >= start - pd.Timedelta(weeks=CEILING_SHARE_WEEKS))
+                    & (series.index < end + pd.Timedelta(weeks=CEILING_SHARE_WEEKS))]
+    daily = around.resample("D").sum()
+    weekday = daily.groupby(daily.index.dayofweek).mean().reindex(range(7)).fillna(0.0).to_numpy()
+    weekday = np.where(weekday > 0, weekday / max(weekday.mean(), 1e-9), 1.0)
+    totals = around.groupby([around.index.dayofweek, around.index.hour]).sum().unstack()
+    shares = totals.reindex(index=range(7), columns=range(24)).fillna(0.0).to_numpy() + 1e-9
+    shares = shares / shares.sum(axis=1, keepdims=True)
+    level = (daily / weekday[daily.index.dayofweek]).rolling(CEILING_LEVEL_DAYS, center=True, min_periods=1).mean()
+    hours = pd.date_range(start, end, freq="h", inclusive="left")
+    return (level.reindex(hours.normalize()).to_numpy() * weekday[hours.dayofweek]
+            * shares[hours.dayofweek, hours.hour])
+
+
+def poisson_mean_absolute_deviation(rate: np.ndarray) -> np.ndarray:
+    """E|X - rate| for X ~ Poisson(rate): 2·rate·P(X = floor(rate)) (a classical identity)."""
+    from scipy import stats
+
+    return 2 * rate * stats.poisson.pmf(np.floor(rate), rate)
 
 
 def _anchor_forecasts(train: pd.Series, horizon: int) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
@@ -67,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--test-start", required=True, help="first forecast hour's date, YYYY-MM-DD")
     parser.add_argument("--horizon", type=int, default=WEEK, help="hours forecast from each origin")
     parser.add_argument("--origins", type=int, default=8, help="number of rolling origins")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="also show the hindsight rate's MASE and the Poisson floor (not in the JSON)")
     args = parser.parse_args(argv)
 
     try:
@@ -81,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--data: {error}")
 
     scores: dict[str, dict[str, list[float]]] = {}
+    ceiling: dict[str, list[float]] = {"hindsight rate": [], "Poisson floor": []}
     used = 0
     for k in range(args.origins):
         origin = test_start + pd.Timedelta(hours=k * args.horizon)
@@ -103,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
             entry["mase"].append(float(np.mean(np.abs(y - mean)) / scale))
             entry["coverage80"].append(float(np.mean((y >= lo) & (y <= hi))))
             entry["seconds"].append(secs)
+        if args.ceiling:
+            rate = hindsight_rate(series, origin, origin + pd.Timedelta(hours=args.horizon))
+            ceiling["hindsight rate"].append(float(np.mean(np.abs(y - rate)) / scale))
+            ceiling["Poisson floor"].append(float(np.mean(poisson_mean_absolute_deviation(rate)) / scale))
         print(f"origin {origin:%Y-%m-%d %H:%M}: " + ", ".join(
             f"{n} {s['mase'][-1]:.3f}" for n, s in scores.items()), file=sys.stderr)
     if not used:
@@ -122,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'method':<22}{'MASE':>8}{'cover80':>9}{'seconds':>9}")
     for name, s in summary.items():
         print(f"{name:<22}{s['mase']:>8.3f}{s['coverage80']:>9.3f}{s['seconds']:>9.2f}")
+    for name, values in ceiling.items():
+        if values:
+            print(f"{name + ' (oracle)':<22}{np.mean(values):>8.3f}{'':>9}{'':>9}")
     gain = 1 - summary["firstcontact"]["mase"] / best_anchor[0]
     print(f"firstcontact vs best anchor ({best_anchor[1]}): {gain:+.1%} MASE")
     print(json.dumps(summary))
