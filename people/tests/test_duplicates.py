@@ -271,3 +271,11 @@ def test_reviewer_opens_a_pair_with_a_reason_and_merges_then_undoes(client, revi
     assert undone.status_code == 302
     merge.refresh_from_db()
     assert merge.undone_at is not None and merge.undone_by == reviewer
+
+
+def test_the_command_refuses_a_threshold_outside_zero_to_one(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--review-probability"):
+        call_command("find_duplicate_persons", "--review-probability", "1.5")
+    assert not DuplicateRun.objects.exists()
