@@ -205,7 +205,7 @@ def seed_demo_force(*, force: DemoForce, seed: int, progress: Progress = _no_pro
                     i + 1, contact_reference(i + 1), c.channel[i], received, when(c.answered_at[i]),
                     when(c.closed_at[i]), None if caller < 0 else caller + 1, None if address < 0 else address + 1,
                     c.location_text[i], float(c.latitude[i]), float(c.longitude[i]), type_ids[c.incident_type[i]],
-                    int(c.grade[i]), c.summary[i], None, received,
+                    int(c.grade[i]), c.summary[i], None, received, "",
                 ))
             return rows
 
@@ -221,7 +221,7 @@ def seed_demo_force(*, force: DemoForce, seed: int, progress: Progress = _no_pro
                 progress)
         _insert(Contact, ["id", "reference", "channel", "received_at", "answered_at", "closed_at", "caller",
                           "address", "location_text", "latitude", "longitude", "incident_type", "grade", "summary",
-                          "handled_by", "created_at"], len(c), contacts, progress)
+                          "handled_by", "created_at", "route"], len(c), contacts, progress)
         _insert(ContactPerson, ["id", "contact", "person", "role"], len(cp), contact_people, progress)
         _reset_sequences()
         total = len(p) + len(c)
