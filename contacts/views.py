@@ -140,13 +140,15 @@ def take_contact(request: HttpRequest):
 
 
 def _save_draft_quietly(request: HttpRequest, form: ContactForm) -> ContactDraft | None:
+    """Save the draft, or not, without troubling the handler: the next change saves it again."""
     try:
         return services.save_contact_draft(
             handler=request.user, form_token=form.data.get("form_token", ""),
             data={k: form.data.getlist(k) if len(form.data.getlist(k)) > 1 else form.data.get(k)
                   for k in form.data if k not in ("csrfmiddlewaretoken", "action")},
         )
-    except ValidationError:
+    except (ValidationError, DatabaseError):
+        # DatabaseError: a busy database (SQLite allows one writer at a time).
         return None
 
 
@@ -159,16 +161,11 @@ def autosave(request: HttpRequest) -> HttpResponse:
         handler=request.user, form_token=request.POST.get("form_token", "")
     ).values_list("data", flat=True).first() or {}
     form = ContactForm(request.POST)
-    try:
-        draft = _save_draft_quietly(request, form)
-    except DatabaseError:
-        # A busy database (SQLite allows one writer) must not show the handler an error:
-        # the next change saves the draft again.
-        return HttpResponse("The draft will be saved at your next change.", status=503)
+    draft = _save_draft_quietly(request, form)
     changed = any((previous.get(k) or "") != (request.POST.get(k) or "") for k in ("caller", "address"))
     return TemplateResponse(request, "contacts/_autosave.html", {
         "draft": draft, "panel": _panel(request, form) if changed else None, "refresh_panel": changed,
-    }, status=200 if draft else 409)
+    }, status=200 if draft else 409)  # 409: not saved (already recorded, or the database was busy)
 
 
 @login_required

@@ -122,6 +122,12 @@ FORCE_NAME = env_str("FIRSTCONTACT_FORCE_NAME", "Demo Constabulary")
 SERVICE_NAME = "FirstContact"
 QUICK_EXIT_URL = env_str("FIRSTCONTACT_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")
 
+# First contact (DOMAIN.md §6, force conventions): a repeat victim or location has this many
+# contacts within the window; DASH escalation is this many call-outs in twelve months.
+REPEAT_INCIDENT_THRESHOLD = env_int("REPEAT_INCIDENT_THRESHOLD", 2, minimum=1)
+REPEAT_INCIDENT_WINDOW_DAYS = env_int("REPEAT_INCIDENT_WINDOW_DAYS", 365, minimum=1)
+DASH_ESCALATION_CALL_OUTS = env_int("DASH_ESCALATION_CALL_OUTS", 3, minimum=1)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -13,7 +13,9 @@ from contacts.models import Contact, DashAssessment, GradeDecision, MaracReferra
 from people.services import record_address, record_person
 from tests.browser.conftest import assert_accessible, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush between tests would otherwise empty the seeded reference data
+# (incident types, grading rules, checklists, advice) that these journeys need.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 MAX_TABS = 400
 
@@ -63,6 +65,14 @@ class Keyboard:
             return
         self.press("ArrowDown" if target > start else "ArrowUp", abs(target - start))
 
+    def select(self, locator, label: str) -> None:
+        """Tab to a drop-down and move to the option with arrow keys (type-ahead resets if typing is slow)."""
+        self.tab_to(locator)
+        labels = locator.evaluate("(el) => Array.from(el.options).map((o) => o.text)")
+        current = locator.evaluate("(el) => el.selectedIndex")
+        target = labels.index(label)
+        self.press("ArrowDown" if target > current else "ArrowUp", abs(target - current))
+
     def fill(self, locator, text: str) -> None:
         self.tab_to(locator)
         self.type(text)
@@ -96,8 +106,7 @@ def test_101_shoplifting_resolved_by_triage_with_advice(page, live_server, make_
     keys.radio("caller", manager.reference)
     assert_accessible(page)
     keys.fill(page.get_by_label("Where, if not an address"), "Co-op, Main Street")
-    keys.tab_to(page.get_by_label("What happened"))
-    keys.type("Shop")
+    keys.select(page.get_by_label("What happened"), "Shoplifting")
     keys.fill(page.get_by_label("Summary of what the caller says"), "Man took meat, left on foot 2 hours ago")
     keys.tab_to(page.get_by_role("button", name="Record contact"))
     keys.submit()
@@ -124,8 +133,7 @@ def test_101_shoplifting_resolved_by_triage_with_advice(page, live_server, make_
     page.wait_for_url("**advice=shop*")
     assert "Shop theft" in page.get_by_test_id("advice-results").inner_text()
     keys.radio("kind", "advice")
-    keys.tab_to(page.get_by_label("Advice given"))
-    keys.type("Shop")
+    keys.select(page.get_by_label("Advice given"), "Shop theft: what the shop can do next")
     keys.tab_to(page.get_by_role("button", name="Record the outcome and close"))
     keys.submit()
     page.wait_for_url("**#outcome")
@@ -157,12 +165,10 @@ def test_999_domestic_abuse_graded_1_with_dash(page, live_server, make_user, pas
     keys.radio("address", str(home.pk))
     assert "Kim Boyd" in page.get_by_test_id("history-panel").inner_text()
     assert_accessible(page)
-    keys.tab_to(page.get_by_label("What happened"))
-    keys.type("Violence w")
+    keys.select(page.get_by_label("What happened"), "Violence without injury (incl. common assault)")
     keys.fill(page.get_by_label("Summary of what the caller says"), "Partner hit her, is outside the door")
     keys.fill(page.get_by_label("Person involved 1: reference"), victim.reference)
-    keys.tab_to(page.get_by_label("Person involved 1: role"))
-    keys.type("V")
+    keys.select(page.get_by_label("Person involved 1: role"), "Victim")
     keys.tab_to(page.get_by_role("button", name="Record contact"))
     keys.submit()
     page.wait_for_url("**/staff/contacts/C*/")
