@@ -14,12 +14,14 @@ from firstcontact.api import require_scope
 from .importers import CallRecord, ImportProblem, parse_call_events
 from .services import record_call_events
 
+QUEUES = ("999", "101", "chat", "online")
+
 router = Router(tags=["demand"])
 
 
 class CallEventIn(Schema):
     external_id: str = Field(min_length=1, max_length=120, description="The telephony platform's id for the call")
-    queue: str = Field(description="999, 101, chat or online")
+    queue: str = Field(description="999, 101, chat or online", json_schema_extra={"enum": list(QUEUES)})
     offered_at: datetime
     answered_at: datetime | None = None
     abandoned_at: datetime | None = None
@@ -36,7 +38,11 @@ class CallEventsOut(Schema):
     skipped: int
 
 
-@router.post("/call-events", response=CallEventsOut, summary="Record call events (idempotent by external_id)")
+class ProblemOut(Schema):
+    detail: str | list = Field(description="What was wrong, naming the event and field")
+
+
+@router.post("/call-events", response={200: CallEventsOut, 422: ProblemOut}, summary="Record call events (idempotent by external_id)")
 def post_call_events(request: HttpRequest, payload: CallEventsIn) -> dict:
     """Store offered/answered/abandoned events; an external_id already stored is skipped, not duplicated."""
     require_scope(request, "telephony:write")

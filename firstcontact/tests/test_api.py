@@ -13,6 +13,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from ninja.errors import AuthenticationError, HttpError
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from accounts.services import issue_api_token, revoke_api_token
 from firstcontact.api import api, require_scope
@@ -217,6 +218,13 @@ def test_every_operation_answers_as_its_schema_says(telephony_token, keep_test_c
         @given(case=operation.as_strategy())
         @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def conforms(case):
-            case.call_and_validate(base_url="http://testserver", headers={"Authorization": f"Bearer {token}"})
+            # Cross-field rules (an answer before the offer) cannot be said in a schema: such a request
+            # is schema-valid yet refused with a 422 naming the field, so "positive data is accepted"
+            # is left out; every other check (status codes, content types, bodies) still runs.
+            case.call_and_validate(
+                base_url="http://testserver",
+                headers={"Authorization": f"Bearer {token}"},
+                excluded_checks=[positive_data_acceptance],
+            )
 
         conforms()
