@@ -182,8 +182,9 @@ def make_queries(count: int, seed: int) -> list[tuple[str, str, dict]]:
     from people.nicknames import NICKNAME_FAMILIES
 
     rng = random.Random(seed)
+    low = Person.objects.order_by("pk").values_list("pk", flat=True).first() or 0
     high = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    ids = [rng.randint(1, high) for _ in range(count * 2)]
+    ids = [rng.randint(low, high) for _ in range(count * 2)] if high else []
     persons = {p.pk: p for p in Person.objects.filter(pk__in=ids).only(
         "reference", "given_name", "family_name", "date_of_birth", "phone_e164")}
     nickname_of: dict[str, list[str]] = {}
