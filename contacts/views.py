@@ -78,7 +78,8 @@ def _search_results(request: HttpRequest, data: QueryDict) -> dict:
     if (data.get("caller_query") or "").strip():
         try:
             callers = selectors.find_callers(actor=request.user, reason=reason, query=data["caller_query"])
-        except PermissionDenied:
+        except (PermissionDenied, ValidationError):
+            # Nothing found is shown as no results; the typed search stays in its box to correct.
             callers = []
     addresses = selectors.find_addresses(query=data.get("address_query", ""))
     return {"callers": callers, "addresses": addresses}

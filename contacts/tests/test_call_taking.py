@@ -157,3 +157,10 @@ def test_a_contact_that_reports_a_crime_opens_a_crime_record_and_others_do_not(h
 
     handler_client.post(NEW, _form(form_token="token-noise", incident_type=str(IncidentType.objects.get(code="noise").pk)))
     assert Crime.objects.count() == 1
+
+
+def test_finding_the_caller_by_name_uses_the_person_index_search(handler_client, call_handler):
+    person = record_person(actor=call_handler, given_name="Bethany", family_name="Okonkwo")
+    response = handler_client.post(NEW, _form(caller="", caller_query="Bethany Okonkwo", action="find_caller"))
+    assert person.reference in [value for value, _ in response.context["form"].fields["caller"].choices]
+    assert not Contact.objects.exists()
