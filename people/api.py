@@ -90,12 +90,16 @@ class ErrorOut(Schema):
     errors: dict[str, str]
 
 
+class RefusalOut(Schema):
+    detail: str
+
+
 def _refuse_invalid(exc: ValidationError) -> Status:
     errors = {name: messages[0] for name, messages in exc.message_dict.items()}
     return Status(422, {"detail": "; ".join(f"{k}: {v}" for k, v in errors.items()), "errors": errors})
 
 
-@router.get("/search", response={200: SearchOut, 422: ErrorOut},
+@router.get("/search", response={200: SearchOut, 403: RefusalOut, 422: ErrorOut},
             summary="Find the likeliest people for a name, (partial) date of birth, phone, postcode or address")
 def search(
     request: HttpRequest,
@@ -139,7 +143,7 @@ class PersonOut(Schema):
     vulnerabilities: list[str]
 
 
-@router.get("/persons/{reference}", response=PersonOut, summary="One person's record, read for a reason")
+@router.get("/persons/{reference}", response={200: PersonOut, 403: RefusalOut, 404: RefusalOut}, summary="One person's record, read for a reason")
 def person(request: HttpRequest, reference: str, reason: str):
     actor = _actor(request)
     try:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cases.models import Crime, CrimeStatus
 from cases.services import record_crime_from_contact
@@ -46,7 +47,7 @@ def test_the_bureau_sees_the_clocks_records_a_crime_and_asks_for_a_cancellation(
 
     sign_in(page, live_server.url, bureau.username, password)
     page.get_by_role("link", name="Crime recording").click()
-    assert page.title() == "Crime admin bureau queue – FirstContact"
+    expect(page).to_have_title("Crime admin bureau queue – FirstContact")
     waiting = page.get_by_test_id("awaiting-recording")
     rows = waiting.locator("tbody tr").all_inner_texts()
     assert rows[0].startswith(overdue.reference) and "Overdue by 2 h" in rows[0]
@@ -54,7 +55,7 @@ def test_the_bureau_sees_the_clocks_records_a_crime_and_asks_for_a_cancellation(
     assert_accessible(page)
 
     waiting.get_by_role("link", name=overdue.reference).click()
-    assert page.title() == f"Crime {overdue.reference} – FirstContact"
+    expect(page).to_have_title(f"Crime {overdue.reference} – FirstContact")
     # The classification offered first is the one for the incident type the contact gave.
     assert "46 Shoplifting" in page.get_by_label("Home Office classification").evaluate(
         "select => select.selectedOptions[0].textContent"
@@ -68,7 +69,7 @@ def test_the_bureau_sees_the_clocks_records_a_crime_and_asks_for_a_cancellation(
     # Asking for a cancellation with no reason keeps the chosen code and names the missing field.
     page.get_by_label("C3 Duplicate").check()
     page.get_by_role("button", name="Ask for cancellation").click()
-    assert page.title() == f"Error: Crime {overdue.reference} – FirstContact"
+    expect(page).to_have_title(f"Error: Crime {overdue.reference} – FirstContact")
     assert "Enter additional verifiable information" in page.locator(".govuk-error-summary").inner_text()
     assert page.get_by_label("C3 Duplicate").is_checked()
     assert_accessible(page)

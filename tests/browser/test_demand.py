@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, sign_in
 
@@ -17,13 +18,13 @@ def test_manager_reads_performance_forecast_and_live_queues(page, live_server, m
     sign_in(page, live_server.url, manager.username, password)
 
     page.get_by_role("link", name="Demand").click()
-    assert page.title() == "Contact-centre performance – FirstContact"
+    expect(page).to_have_title("Contact-centre performance – FirstContact")
     page.locator("#chart-volumes .main-svg").first.wait_for()  # plotly.js drew the chart
     assert page.get_by_test_id("performance-table").locator("tbody tr").count() > 10
     assert_accessible(page)
 
     page.get_by_role("link", name="Forecast").click()
-    assert page.title() == "Demand forecast – FirstContact"
+    expect(page).to_have_title("Demand forecast – FirstContact")
     page.locator("#chart-forecast .main-svg").first.wait_for()
     assert page.get_by_test_id("accuracy-table").locator("tbody tr").count() >= 1
     assert_accessible(page)

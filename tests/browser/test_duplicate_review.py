@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from people.models import DuplicateCandidate, PersonMerge
 from people.services import record_address, record_person
@@ -31,13 +32,13 @@ def test_supervisor_merges_a_duplicate_pair_and_undoes_it(page, live_server, mak
 
     sign_in(page, live_server.url, supervisor.username, password)
     page.get_by_role("link", name="Duplicates").click()
-    assert page.title() == "Possible duplicate persons – FirstContact"
+    expect(page).to_have_title("Possible duplicate persons – FirstContact")
     assert "Surname (very similar)" in page.get_by_test_id("queue").inner_text()
     assert_accessible(page)
 
     page.get_by_role("link", name=f"Review {kept.reference} and {dup.reference}").click()
     page.get_by_role("button", name="Show the records").click()
-    assert page.title() == f"Error: Review {kept.reference} and {dup.reference} – FirstContact"
+    expect(page).to_have_title(f"Error: Review {kept.reference} and {dup.reference} – FirstContact")
     assert "Enter why you are looking at these records" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page)
     page.get_by_label("Why are you looking at these records?").fill("Weekly duplicate review")
@@ -50,13 +51,13 @@ def test_supervisor_merges_a_duplicate_pair_and_undoes_it(page, live_server, mak
     # Merging without a reason keeps the choice made and names the missing field.
     page.get_by_label(f"Keep {kept.reference}").check()
     page.get_by_role("button", name="Merge the records").click()
-    assert page.title() == f"Error: Compare {kept.reference} and {dup.reference} – FirstContact"
+    expect(page).to_have_title(f"Error: Compare {kept.reference} and {dup.reference} – FirstContact")
     assert "Enter what confirms they are the same person" in page.locator(".govuk-error-summary").inner_text()
     assert page.get_by_label(f"Keep {kept.reference}").is_checked()
     assert_accessible(page)
     page.get_by_label("What confirms they are the same person?").fill("Same date of birth and address")
     page.get_by_role("button", name="Merge the records").click()
-    assert page.title() == "Recent merges – FirstContact"
+    expect(page).to_have_title("Recent merges – FirstContact")
     assert f"{dup.reference} was merged into {kept.reference}" in page.content()
     assert_accessible(page)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from neighbourhoods.tests.factories import team_with_hotspots
 from tests.browser.conftest import assert_accessible, sign_in
@@ -21,7 +22,8 @@ def test_an_inspector_sees_the_hotspot_cells_drawn_on_the_map_and_listed_in_a_ta
     sign_in(page, live_server.url, inspector.username, password)
     page.get_by_role("link", name="Hotspots").first.click()
     page.get_by_role("link", name="Stafford LPT").click()
-    assert page.title() == "Hotspots: Stafford LPT – FirstContact"
+    # expect() waits for the navigation the click started; reading the title at once can race it.
+    expect(page).to_have_title("Hotspots: Stafford LPT – FirstContact")
 
     hexagons = page.locator("#hotspot-map path.fc-cell")
     hexagons.first.wait_for()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from people.services import record_address, record_person, record_vulnerability
 from tests.browser.conftest import assert_accessible, sign_in
@@ -24,7 +25,7 @@ def test_call_handler_finds_a_caller_despite_slips_and_opens_the_record(page, li
 
     sign_in(page, live_server.url, handler.username, password)
     page.get_by_role("link", name="People").click()
-    assert page.title() == "Find a person – FirstContact"
+    expect(page).to_have_title("Find a person – FirstContact")
     assert_accessible(page)
 
     # First a date that cannot be: the message names the field and nothing typed is lost.
@@ -33,7 +34,7 @@ def test_call_handler_finds_a_caller_despite_slips_and_opens_the_record(page, li
     page.get_by_label("Month").fill("2")
     page.get_by_label("Year").fill("1950")
     page.get_by_role("button", name="Search").click()
-    assert page.title() == "Error: Find a person – FirstContact"
+    expect(page).to_have_title("Error: Find a person – FirstContact")
     assert "Date of birth must be a real date" in page.locator(".govuk-error-summary").inner_text()
     assert page.get_by_label("Name").input_value() == "Peggy Tompson"
     assert page.get_by_label("Year").input_value() == "1950"
@@ -54,6 +55,6 @@ def test_call_handler_finds_a_caller_despite_slips_and_opens_the_record(page, li
     assert_accessible(page)
     reason.fill("Caller reporting a doorstep fraud")
     page.get_by_role("button", name="Open the record").click()
-    assert page.title() == "Margaret Thompson – FirstContact"
+    expect(page).to_have_title("Margaret Thompson – FirstContact")
     assert "Elderly" in page.get_by_test_id("vulnerabilities").inner_text()
     assert_accessible(page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 
@@ -18,7 +19,7 @@ def exit_url(live_server, settings):
 
 def test_public_home_is_accessible_and_shows_the_emergency_numbers(page, live_server):
     page.goto(f"{live_server.url}/")
-    assert page.title() == "Contact Demo Constabulary – FirstContact"
+    expect(page).to_have_title("Contact Demo Constabulary – FirstContact")
     banner = page.locator(".fc-emergency-banner")
     assert banner.is_visible()
     assert "call 999" in banner.inner_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils.html import escape
+from playwright.sync_api import expect
 
 from accounts.permissions import PERMISSION_SENTENCES, ROLES
 from accounts.tests.factories import TeamFactory
@@ -39,12 +40,12 @@ def test_each_role_signs_in_sees_its_home_page_and_signs_out(page, live_server, 
     user.teams.add(TeamFactory(name="Force Contact Centre"))
 
     page.goto(f"{live_server.url}/staff/sign-in/")
-    assert page.title() == "Sign in – FirstContact"
+    expect(page).to_have_title("Sign in – FirstContact")
     assert_accessible(page)
 
     sign_in(page, live_server.url, user.username, password)
     assert page.url == f"{live_server.url}/staff/"
-    assert page.title() == "Home – FirstContact"
+    expect(page).to_have_title("Home – FirstContact")
     assert page.get_by_test_id("signed-in-as").inner_text() == (
         f"Signed in as Robin Example — {role.name} — Force Contact Centre"
     )
@@ -68,7 +69,7 @@ def test_each_role_signs_in_sees_its_home_page_and_signs_out(page, live_server, 
 
 def test_failed_sign_in_shows_the_error_summary_and_keeps_the_username(page, live_server, call_handler):
     sign_in(page, live_server.url, "handler1", "not-the-password")
-    assert page.title() == "Error: Sign in – FirstContact"
+    expect(page).to_have_title("Error: Sign in – FirstContact")
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible()
     assert "Enter a correct username and password" in summary.inner_text()
