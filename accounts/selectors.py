@@ -35,21 +35,61 @@ class HomePage:
         return bool(self.roles)
 
 
+@dataclass(frozen=True)
+class SectionSpec:
+    """One part of FirstContact: its name, where it starts, who may open it, and what it is for."""
+
+    title: str
+    url_name: str
+    app_name: str
+    permission: str | None
+    description: str
+    staff_flag: bool = False  # the Django admin also needs the user's is_staff flag
+
+
+# The one list behind both the staff navigation and the role home page, in the order of a
+# working day's use. A new section is added here and nowhere else.
+SECTIONS: list[SectionSpec] = [
+    SectionSpec("Contacts", "contacts:queue", "contacts", "take_contacts",
+                "Take a contact from any channel: caller, history, THRIVE, grade and route."),
+    SectionSpec("People", "people:search", "people", "search_people",
+                "Find a caller, their household and their history; every record opened is logged with a reason."),
+    SectionSpec("Duplicates", "duplicates:queue", "duplicates", "review_duplicates",
+                "Review possible duplicate persons; merge them, or undo a merge."),
+    SectionSpec("Audit log", "audit:search", "audit", "view_audit_log",
+                "Search who looked at or changed whose record, and why."),
+    SectionSpec("Crime recording", "cases:queue", "cases", "record_crimes",
+                "Record crimes within 24 hours, check classifications and decide cancellations."),
+    SectionSpec("Hotspots", "neighbourhoods:teams", "neighbourhoods", "view_hotspots",
+                "Crime and ASB hotspots for your local policing team, patrol plans and their dosage."),
+    SectionSpec("Demand", "demand:dashboard", "demand", "view_demand",
+                "Contact-centre performance, the live queues, forecasts and the staff each interval needs."),
+    SectionSpec("Administration", "admin:index", "admin", "manage_users",
+                "Add staff, change their roles and teams, issue API tokens and edit reference data.",
+                staff_flag=True),
+]
+
+
+def _may_open(user: User, spec: SectionSpec) -> bool:
+    if spec.permission and not user.has_perm(f"accounts.{spec.permission}"):
+        return False
+    return not spec.staff_flag or user.is_staff
+
+
+def navigation_for(user: User) -> list[tuple[SectionSpec, str]]:
+    """The sections in the staff navigation for ``user``, each with its URL."""
+    if not user.is_authenticated:
+        return []
+    return [(spec, reverse(spec.url_name)) for spec in SECTIONS if _may_open(user, spec)]
+
+
 def sections_for(user: User) -> list[Section]:
     """The sections the user's permissions open, in the order of a working day's use.
 
     A section appears only when the permission it checks is held: showing a link
     that ends in "forbidden" wastes a call handler's time.
     """
-    sections = []
-    if user.has_perm("accounts.view_audit_log"):
-        sections.append(
-            Section("Audit log", reverse("audit:search"), "Search who looked at or changed whose record, and why.")
-        )
-    if user.has_perm("accounts.manage_users") and user.is_staff:
-        sections.append(
-            Section("Administration", reverse("admin:index"), "Add staff, change their roles and teams, and reference data.")
-        )
+    sections = [Section(spec.title, url, spec.description) for spec, url in navigation_for(user)]
     sections.append(
         Section(
             "API documentation",

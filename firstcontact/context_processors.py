@@ -9,3 +9,13 @@ def service(request):
         "quick_exit_url": settings.QUICK_EXIT_URL,
         "demo_mode": settings.DEMO,
     }
+
+
+def staff_navigation(request):
+    """The sections this member of staff may open, for the navigation (one list: accounts.selectors)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"staff_navigation": []}
+    from accounts.selectors import navigation_for
+
+    return {"staff_navigation": navigation_for(user)}

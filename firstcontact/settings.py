@@ -187,6 +187,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "firstcontact.context_processors.service",
+                "firstcontact.context_processors.staff_navigation",
             ],
         },
     }

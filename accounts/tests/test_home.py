@@ -73,3 +73,26 @@ def test_header_names_the_user_and_offers_sign_out(client, call_handler):
     assert call_handler.get_full_name() in html
     assert 'action="/staff/sign-out/"' in html
     assert 'name="csrfmiddlewaretoken"' in html
+
+
+@pytest.mark.parametrize(
+    ("role", "offered", "not_offered"),
+    [
+        ("neighbourhood-inspector", ["Hotspots"], ["Contacts", "Demand", "Audit log"]),
+        ("contact-centre-manager", ["Demand"], ["Hotspots", "Crime recording"]),
+        ("call-handler", ["Contacts", "People"], ["Demand", "Duplicates"]),
+        ("crime-admin", ["Crime recording", "Duplicates"], ["Hotspots"]),
+    ],
+)
+def test_the_home_page_offers_the_same_sections_as_the_navigation(client, make_user, role, offered, not_offered):
+    """A section a role may open is a card on its home page and an item in its navigation; others are neither."""
+    client.force_login(make_user(role))
+    html = client.get("/staff/").content.decode()
+    nav = html.split('class="moj-primary-navigation__list"', 1)[1].split("</ul>", 1)[0]
+    main = html.split('id="main-content"', 1)[1]
+    for title in offered:
+        assert f">{title}</a>" in nav
+        assert f">{title}</a>" in main
+    for title in not_offered:
+        assert f">{title}</a>" not in nav
+        assert f">{title}</a>" not in main
