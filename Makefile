@@ -10,9 +10,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 42
 
-.PHONY: demo test install system-packages python-packages frontend lint migrations-check verify-audit serve clean
+.PHONY: demo demo-data test install system-packages python-packages frontend lint migrations-check verify-audit serve clean
 
-demo: install
+demo: install demo-data
+	@echo ""
+	@echo "FirstContact is starting on http://$(HOST):$(PORT)/  (staff sign-in: http://$(HOST):$(PORT)/staff/)"
+	$(VENV)/bin/uvicorn firstcontact.asgi:application --host $(HOST) --port $(PORT) --ws websockets
+
+# The demo force: every step is safe to run again (a seeded database is left as it is).
+demo-data: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --seed $(SEED)
 	$(PY) manage.py seed_crimes --demo --seed $(SEED)
@@ -20,9 +26,6 @@ demo: install
 	$(PY) manage.py import_street_crime --demo --verbosity 0
 	$(PY) manage.py import_calls --demo
 	$(PY) manage.py demo_logins
-	@echo ""
-	@echo "FirstContact is starting on http://$(HOST):$(PORT)/  (staff sign-in: http://$(HOST):$(PORT)/staff/)"
-	$(VENV)/bin/uvicorn firstcontact.asgi:application --host $(HOST) --port $(PORT) --ws websockets
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
