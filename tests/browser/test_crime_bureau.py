@@ -46,7 +46,7 @@ def test_the_bureau_sees_the_clocks_records_a_crime_and_asks_for_a_cancellation(
     )
 
     sign_in(page, live_server.url, bureau.username, password)
-    page.get_by_role("link", name="Crime recording").click()
+    page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Crime recording").click()
     expect(page).to_have_title("Crime admin bureau queue – FirstContact")
     waiting = page.get_by_test_id("awaiting-recording")
     rows = waiting.locator("tbody tr").all_inner_texts()

@@ -17,7 +17,7 @@ def test_manager_reads_performance_forecast_and_live_queues(page, live_server, m
     manager = make_user("contact-centre-manager", username="ccm1")
     sign_in(page, live_server.url, manager.username, password)
 
-    page.get_by_role("link", name="Demand").click()
+    page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Demand").click()
     expect(page).to_have_title("Contact-centre performance – FirstContact")
     page.locator("#chart-volumes .main-svg").first.wait_for()  # plotly.js drew the chart
     assert page.get_by_test_id("performance-table").locator("tbody tr").count() > 10

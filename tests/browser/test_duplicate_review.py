@@ -31,7 +31,7 @@ def test_supervisor_merges_a_duplicate_pair_and_undoes_it(page, live_server, mak
     )
 
     sign_in(page, live_server.url, supervisor.username, password)
-    page.get_by_role("link", name="Duplicates").click()
+    page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Duplicates").click()
     expect(page).to_have_title("Possible duplicate persons – FirstContact")
     assert "Surname (very similar)" in page.get_by_test_id("queue").inner_text()
     assert_accessible(page)

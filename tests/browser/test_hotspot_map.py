@@ -20,7 +20,7 @@ def test_an_inspector_sees_the_hotspot_cells_drawn_on_the_map_and_listed_in_a_ta
     inspector.teams.add(team)
 
     sign_in(page, live_server.url, inspector.username, password)
-    page.get_by_role("link", name="Hotspots").first.click()
+    page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Hotspots").click()
     page.get_by_role("link", name="Stafford LPT").click()
     # expect() waits for the navigation the click started; reading the title at once can race it.
     expect(page).to_have_title("Hotspots: Stafford LPT – FirstContact")

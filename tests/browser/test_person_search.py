@@ -24,7 +24,7 @@ def test_call_handler_finds_a_caller_despite_slips_and_opens_the_record(page, li
     record_person(actor=handler, given_name="Marcus", family_name="Thomas", date_of_birth=date(1950, 11, 6))
 
     sign_in(page, live_server.url, handler.username, password)
-    page.get_by_role("link", name="People").click()
+    page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="People").click()
     expect(page).to_have_title("Find a person – FirstContact")
     assert_accessible(page)
 
