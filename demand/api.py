@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -26,7 +26,7 @@ class CallEventIn(Schema):
     answered_at: datetime | None = None
     abandoned_at: datetime | None = None
     transferred: bool = False
-    handled_seconds: int | None = Field(default=None, ge=0)
+    handled_seconds: int | None = Field(default=None, ge=0, le=86_400, description="Talk, hold and wrap-up, in seconds (at most a day)")
 
 
 class CallEventsIn(Schema):
@@ -51,7 +51,8 @@ def post_call_events(request: HttpRequest, payload: CallEventsIn) -> dict:
             value = getattr(event, name)
             if value is not None and value.tzinfo is None:
                 raise HttpError(422, f"events[{number}].{name} must include a UTC offset, e.g. 2025-11-03T14:05:09Z.")
-    rows = [{**e.dict(), **{k: (getattr(e, k).isoformat() if getattr(e, k) else "")
+    # Stored in UTC: PostgreSQL refuses some offsets that ISO 8601 allows (e.g. -19:12).
+    rows = [{**e.dict(), **{k: (getattr(e, k).astimezone(UTC).isoformat() if getattr(e, k) else "")
                             for k in ("offered_at", "answered_at", "abandoned_at")},
              "transferred": "true" if e.transferred else "false",
              "handled_seconds": "" if e.handled_seconds is None else str(e.handled_seconds)}

@@ -22,13 +22,14 @@ import gzip
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .models import Queue
 
 QUEUES = set(Queue.values)
+MAX_HANDLED_SECONDS = 86_400
 FIELDS = ("external_id", "queue", "offered_at", "answered_at", "abandoned_at", "transferred", "handled_seconds")
 
 
@@ -79,6 +80,9 @@ def parse_call_events(rows: Iterable[dict[str, str]], *, zone: ZoneInfo | None, 
         if missing:
             problems.append(f"{where}: {', '.join(missing)} is required")
             continue
+        if any(ord(ch) < 32 for ch in row["external_id"]):
+            problems.append(f"{where}: external_id must not contain control characters")
+            continue
         queue = row["queue"].strip().lower()
         if queue not in QUEUES:
             problems.append(f"{where}: queue {row['queue']!r} is not one of {', '.join(sorted(QUEUES))}")
@@ -88,7 +92,12 @@ def parse_call_events(rows: Iterable[dict[str, str]], *, zone: ZoneInfo | None, 
         for name in ("offered_at", "answered_at", "abandoned_at"):
             raw = (row.get(name) or "").strip()
             try:
-                times[name] = _parse_time(raw, zone) if raw else None
+                parsed = _parse_time(raw, zone) if raw else None
+                # A written offset is turned into UTC: PostgreSQL refuses some offsets that ISO 8601
+                # allows (e.g. -19:12). Times read in a named zone keep it.
+                if parsed is not None and isinstance(parsed.tzinfo, timezone):
+                    parsed = parsed.astimezone(UTC)
+                times[name] = parsed
             except ValueError:
                 problems.append(f"{where}: {name} {raw!r} is not an ISO 8601 date and time")
                 bad = True
@@ -111,6 +120,9 @@ def parse_call_events(rows: Iterable[dict[str, str]], *, zone: ZoneInfo | None, 
         if handled_raw:
             if not handled_raw.isdigit():
                 problems.append(f"{where}: handled_seconds {handled_raw!r} must be a whole number of seconds")
+                bad = True
+            elif int(handled_raw) > MAX_HANDLED_SECONDS:
+                problems.append(f"{where}: handled_seconds {handled_raw!r} is more than a day ({MAX_HANDLED_SECONDS})")
                 bad = True
             else:
                 handled = int(handled_raw)

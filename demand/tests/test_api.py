@@ -56,3 +56,19 @@ def test_bad_event_names_the_event_and_field(client, telephony_token):
     assert naive.status_code == 422
     assert "events[0].offered_at must include a UTC offset" in naive.json()["detail"]
     assert CallEvent.objects.count() == 0
+
+
+def test_an_unusual_utc_offset_is_stored_as_the_same_instant(client, telephony_token):
+    """ISO 8601 allows offsets PostgreSQL refuses (-19:12); the event is kept, at the same moment in UTC."""
+    event = {"external_id": "tel-odd", "queue": "101", "offered_at": "2025-11-03T14:05:00-19:12"}
+    response = post(client, telephony_token, [event])
+    assert response.status_code == 200, response.content
+    stored = CallEvent.objects.get(external_id="tel-odd")
+    assert stored.offered_at.isoformat() == "2025-11-04T09:17:00+00:00"
+
+
+def test_a_handling_time_over_a_day_is_refused_by_name(client, telephony_token):
+    response = post(client, telephony_token, [{**EVENT, "handled_seconds": 10**10}])
+    assert response.status_code == 422
+    assert "handled_seconds" in json.dumps(response.json())
+    assert CallEvent.objects.count() == 0
