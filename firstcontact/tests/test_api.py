@@ -222,8 +222,10 @@ def test_every_operation_answers_as_its_schema_says(integration_token, keep_test
     for result in schema.get_all_operations():
         operation = result.ok()
 
+        # Derandomised: the same requests every run, so CI is repeatable; a new schema or endpoint
+        # still changes what is generated. Run with --hypothesis-seed to explore further.
         @given(case=operation.as_strategy())
-        @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None)
         def conforms(case):
             # Cross-field rules (an answer before the offer) cannot be said in a schema: such a request
             # is schema-valid yet refused with a 422 naming the field, so "positive data is accepted"
