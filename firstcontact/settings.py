@@ -155,6 +155,10 @@ INSTALLED_APPS = [
     "cases",
     "neighbourhoods",
     "demand",
+    "notifications",
+    "evidence",
+    "public",
+    "chat",
 ]
 
 MIDDLEWARE = [
@@ -324,3 +328,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
 }
+
+
+# --- Notifications (outbox, GOV.UK Notify, SMTP) ------------------------------------------------
+# (settings for the notifications app go here)
+
+
+# --- Evidence (storage, upload limits, upload links) --------------------------------------------
+# (settings for the evidence app go here)
+
+
+# --- Public reporting (rate limits, save and return, track my report) ---------------------------
+# (settings for the public app go here)
+
+
+# --- Live chat (Channels layer, agent limits) ---------------------------------------------------
+# (settings for the chat app go here)

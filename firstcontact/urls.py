@@ -16,6 +16,10 @@ urlpatterns = [
     path("staff/neighbourhoods/", include("neighbourhoods.urls")),
     path("staff/crimes/", include("cases.urls")),
     path("staff/demand/", include("demand.urls")),
+    path("staff/chat/", include("chat.urls")),
+    path("staff/evidence/", include("evidence.urls")),
+    path("staff/notifications/", include("notifications.urls")),
+    path("report/", include("public.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Pages for the public and businesses: report online, business reports, track my report."""
