@@ -331,7 +331,42 @@ LOGGING = {
 
 
 # --- Notifications (outbox, GOV.UK Notify, SMTP) ------------------------------------------------
-# (settings for the notifications app go here)
+# Who sends: "file" (demo: appended to var/sent-messages/<date>.txt), "console", "notify" (GOV.UK
+# Notify) or "smtp" (Django's EMAIL_* settings; e-mail only). See docs/notifications.md.
+NOTIFICATIONS_SENDER = env_choice("NOTIFICATIONS_SENDER", "file" if DEMO else "notify", ("console", "file", "notify", "smtp"))
+NOTIFICATIONS_FILE_DIR = Path(env_str("NOTIFICATIONS_FILE_DIR", str(VAR_DIR / "sent-messages")))
+# "task": a django-tasks task per message after commit (a worker runs them); "inline": sent in the
+# same process just after commit, for a demo that runs no worker.
+NOTIFICATIONS_DELIVERY = env_choice(
+    "NOTIFICATIONS_DELIVERY", "inline" if DEMO and not TESTING else "task", ("task", "inline")
+)
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60, minimum=1)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_SECONDS", 6 * 3600, minimum=1)
+NOTIFICATIONS_SEND_LEASE_SECONDS = env_int("NOTIFICATIONS_SEND_LEASE_SECONDS", 300, minimum=30)
+NOTIFICATIONS_FROM_EMAIL = env_str("NOTIFICATIONS_FROM_EMAIL", "") or f"{FORCE_NAME} <no-reply@localhost>"
+NOTIFICATIONS_DEFAULT_SUBJECT = env_str("NOTIFICATIONS_DEFAULT_SUBJECT", "") or f"A message from {FORCE_NAME}"
+NOTIFICATIONS_EMAIL_BACKEND = env_str("NOTIFICATIONS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "") or ""
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 10, minimum=1)
+# Notify template ids by message name, comma-separated: "victim_update=<id>,appointment_reminder:sms=<id>"
+# (a ":email" or ":sms" suffix when the two channels use different templates).
+NOTIFY_TEMPLATE_IDS = dict(item.split("=", 1) for item in env_list("NOTIFY_TEMPLATE_IDS", []) if "=" in item)
+# Templates in Notify whose whole text is ((subject)) / ((body)): used for any name not listed above.
+NOTIFY_GENERIC_TEMPLATE_IDS = {
+    "email": env_str("NOTIFY_GENERIC_EMAIL_TEMPLATE_ID", "") or "",
+    "sms": env_str("NOTIFY_GENERIC_SMS_TEMPLATE_ID", "") or "",
+}
+NOTIFY_EMAIL_REPLY_TO_ID = env_str("NOTIFY_EMAIL_REPLY_TO_ID", "") or ""
+NOTIFY_SMS_SENDER_ID = env_str("NOTIFY_SMS_SENDER_ID", "") or ""
+# The bearer token Notify sends with delivery receipts (set the same in Notify's callback settings).
+NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN", "") or ""
+if not DEMO and NOTIFICATIONS_SENDER == "notify" and not NOTIFY_API_KEY:
+    raise ImproperlyConfigured(
+        "NOTIFY_API_KEY (or NOTIFY_API_KEY_FILE) must be set when NOTIFICATIONS_SENDER is notify, "
+        "the default in production; or set NOTIFICATIONS_SENDER=smtp to send e-mail through EMAIL_HOST."
+    )
 
 
 # --- Evidence (storage, upload limits, upload links) --------------------------------------------
