@@ -8,7 +8,8 @@ field the rule names.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -153,3 +154,145 @@ def cancellation_awaits_decision(crime: Any) -> None:
     crime_is_open(crime)
     if crime.cancellation_requested_at is None or crime.cancelled_at is not None:
         raise CancellationNotPending(f"No cancellation of crime {crime.reference} is awaiting a decision.")
+
+
+# --- Victims' Code and supervision (issue 6) ---------------------------------------------------------
+#
+# Pure: dates in, dates out, no database. The bank holidays come from the ``holidays``
+# package (England's, not Scotland's or Northern Ireland's), which already knows the
+# substitute days and one-off holidays, so they are not a list we keep by hand.
+
+STANDARD_DAYS_TO_TELL = 5
+ENHANCED_DAYS_TO_TELL = 1
+
+_ENGLISH_HOLIDAYS: dict[int, frozenset[date]] = {}
+
+
+def english_bank_holidays(year: int) -> frozenset[date]:
+    """England's bank holidays in ``year`` (Good Friday, Easter Monday, substitute days included)."""
+    if year not in _ENGLISH_HOLIDAYS:
+        import holidays
+
+        _ENGLISH_HOLIDAYS[year] = frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+    return _ENGLISH_HOLIDAYS[year]
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not an English bank holiday."""
+    return day.weekday() < 5 and day not in english_bank_holidays(day.year)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The working day ``days`` working days after ``start`` (``start`` itself does not count).
+
+    An event on a Saturday with one working day allowed is due on Monday (Tuesday if
+    Monday is a bank holiday); zero days gives ``start`` itself.
+    """
+    if days < 0:
+        raise ValueError("days must be zero or more")
+    day = start
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """How many working days fall after ``start`` up to and including ``end`` (0 if ``end`` is not later)."""
+    count = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+class VictimsCodeRight6(BusinessRule):
+    """The victim must be told of a key decision within 5 working days, or 1 working day with enhanced rights.
+
+    Code of Practice for Victims of Crime (2020), Right 6: arrest, interview under
+    caution, release without charge, on bail or under investigation, charge, an
+    out-of-court disposal and a decision not to investigate are told, with reasons,
+    within these times. Working days leave out weekends and England's bank holidays.
+    """
+
+    code = "VC-RIGHT-6"
+    field = "tell_victim_by"
+
+    @staticmethod
+    def days_allowed(enhanced: bool) -> int:
+        return ENHANCED_DAYS_TO_TELL if enhanced else STANDARD_DAYS_TO_TELL
+
+    @classmethod
+    def deadline(cls, decided_on: date, *, enhanced: bool) -> date:
+        """The last day the victim may be told of a key decision made on ``decided_on``."""
+        return add_working_days(decided_on, cls.days_allowed(enhanced))
+
+    @classmethod
+    def passes(cls, decision: Any, *, enhanced: bool = False, today: date | None = None, **context: Any) -> bool:
+        made_on = decision["made_on"]
+        told_on = decision.get("told_on") or today
+        return told_on is not None and told_on <= cls.deadline(made_on, enhanced=enhanced)
+
+
+# Offences whose victims have enhanced rights under the Victims' Code: hate crime (the
+# racially or religiously aggravated forms), stalking and harassment (persistently
+# targeted), arson endangering life and assault with intent to cause serious harm.
+ENHANCED_RIGHTS_OFFENCES = frozenset({"8P", "105B", "8M", "9B", "8Q", "8L", "56A", "5D"})
+ENHANCED_RIGHTS_INCIDENT_TYPES = frozenset({"sexual-offence", "stalking-harassment"})
+UNDER_18 = 18
+PERSISTENTLY_TARGETED_CRIMES = 3  # crimes against the same victim in the last 12 months, this one included
+
+
+@dataclass(frozen=True)
+class VictimFacts:
+    """What the enhanced-rights derivation looks at, read from the crime, the contact and the person index."""
+
+    offence_code: str = ""
+    incident_type: str = ""
+    victim_age: int | None = None
+    vulnerable: bool = False
+    domestic_abuse: bool = False
+    crimes_in_last_year: int = 1
+
+
+def enhanced_rights(facts: VictimFacts) -> list[str]:
+    """The reasons the victim has enhanced rights under the Victims' Code; an empty list means standard rights.
+
+    Enhanced rights: victims of the most serious crime (domestic abuse, hate crime,
+    sexual offences, stalking, arson endangering life…), persistently targeted victims,
+    and vulnerable or intimidated victims (every victim under 18 counts as vulnerable).
+    """
+    reasons: list[str] = []
+    if facts.offence_code in ENHANCED_RIGHTS_OFFENCES or facts.incident_type in ENHANCED_RIGHTS_INCIDENT_TYPES:
+        reasons.append("Victim of one of the most serious crimes")
+    if facts.domestic_abuse:
+        reasons.append("Victim of domestic abuse")
+    if facts.victim_age is not None and facts.victim_age < UNDER_18:
+        reasons.append("Victim under 18")
+    if facts.vulnerable:
+        reasons.append("Vulnerable victim")
+    if facts.crimes_in_last_year >= PERSISTENTLY_TARGETED_CRIMES:
+        reasons.append("Persistently targeted (3 or more crimes in 12 months)")
+    return reasons
+
+
+def first_contact_due(queued_on: date, *, enhanced: bool, standard_days: int = 5, enhanced_days: int = 1) -> date:
+    """The working day by which the resolution centre should have reached the victim.
+
+    Force policy, set to match Right 6: the first contact is where the victim hears
+    whether and how the crime will be investigated, so it keeps the same 5 (1) working days.
+    """
+    return add_working_days(queued_on, enhanced_days if enhanced else standard_days)
+
+
+def next_review_due(reviewed_on: date, *, reviews_done: int, first_days: int = 7, every_days: int = 28) -> date:
+    """When the next supervisor review falls due, after the ``reviews_done``-th review on ``reviewed_on``.
+
+    Supervision (force policy, DOMAIN.md §7): a review on allocation, the next
+    ``first_days`` later, then every ``every_days``.
+    """
+    return reviewed_on + timedelta(days=first_days if reviews_done <= 1 else every_days)

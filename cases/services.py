@@ -8,27 +8,50 @@ by person.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import Team
 from audit.models import Action
 from audit.services import record_entry
-from contacts.models import Contact, ContactPerson, PersonRole
+from contacts.models import Contact, ContactPerson, PersonRole, Route
 from people.models import Person
 
 from . import rules
 from .models import (
+    OUTBOX_CHANNELS,
+    BureauTask,
+    BureauTaskKind,
+    BureauTaskStatus,
     CancellationCode,
+    ContactMethod,
+    ContactResult,
     Crime,
     CrimeStatus,
+    Decision,
+    DecisionKind,
+    Enquiry,
+    EnquiryStatus,
     HomeOfficeClassification,
+    Investigation,
+    InvestigationState,
     OutcomeType,
+    Reopening,
+    ReviewKind,
+    ReviewQuality,
+    SolvabilityFactor,
+    SupervisorReview,
+    Suspect,
+    UpdateChannel,
+    VictimContactAttempt,
     VictimDecision,
+    VictimUpdate,
     crime_reference,
 )
 
@@ -225,6 +248,7 @@ def approve_cancellation(*, crime: Crime, actor: Any) -> Crime:
     crime.cancelled_at = timezone.now()
     crime.cancelled_by = actor if getattr(actor, "pk", None) else None
     crime.save()
+    finish_investigation(crime)
     _audit(
         crime=crime, actor=actor, action=Action.ALTERATION, event="cancelled",
         reason=crime.cancellation_reason, cancellation_code=crime.cancellation_code.code,
@@ -285,8 +309,664 @@ def close_crime(*, crime: Crime, actor: Any, outcome: OutcomeType | int | None) 
     crime.closed_at = timezone.now()
     crime.closed_by = actor if getattr(actor, "pk", None) else None
     crime.save()
+    finish_investigation(crime)
     _audit(
         crime=crime, actor=actor, action=Action.ALTERATION, event="closed", outcome=outcome.number,
         victim_decision=crime.victim_decision,
     )
     return crime
+
+
+# --- Investigation (issue 6) -------------------------------------------------------------------------
+#
+# Allocation, the investigation plan, victim contact, supervisor reviews, the Victims' Code
+# and crime admin bureau tasks. Same shape as above: keyword-only, one transaction, the
+# crime row locked, one audit entry naming the victim.
+
+INVESTIGATOR_PERMISSION = "accounts.investigate_crimes"
+SUPERVISOR_PERMISSION = "accounts.supervise_investigations"
+
+NOT_AN_INVESTIGATOR = "Choose an investigator: {name} cannot investigate crimes."
+NOT_A_RESOLUTION_CENTRE = "Choose a resolution centre."
+NOT_QUEUED = "{reference} is no longer waiting in a queue; it was allocated to {investigator}."
+TEXT_REQUIRED = "Enter {what}."
+DUE_IN_PAST = "The due date must be today or later."
+SUSPECT_UNKNOWN = "No person with that reference was found in the person index; check the reference, e.g. P00000042."
+SUSPECT_IS_VICTIM = "The victim cannot also be linked as the suspect."
+NO_VICTIM = "This crime has no victim recorded, so there is no one to update."
+NO_ADDRESS_FOR = {
+    UpdateChannel.EMAIL: "The victim has no email address recorded; choose another channel.",
+    UpdateChannel.SMS: "The victim has no mobile number recorded; choose another channel.",
+    UpdateChannel.LETTER: "The victim has no postal address recorded; choose another channel.",
+}
+REOPEN_ONLY_CLOSED = "Only a closed crime can be reopened."
+TASK_NOT_OPEN = "This task has already been taken by {name}."
+TASK_NOT_TAKEN = "Take the task before reporting it done."
+
+
+def investigation_setting(name: str, default: int) -> int:
+    """A number from the ``CASES_*`` settings (review intervals, first-contact days)."""
+    return int(getattr(settings, name, default))
+
+
+def _actor_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _by_token(model: type, form_token: str) -> Any:
+    # A repeated submission of the same form returns what the first one made, and makes nothing.
+    token = (form_token or "").strip()
+    return model.objects.filter(form_token=token).first() if token else None
+
+
+def _required(errors: dict[str, str], field: str, value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        errors[field] = TEXT_REQUIRED.format(what=what)
+    return value
+
+
+def victim_facts(crime: Crime, *, today: date) -> rules.VictimFacts:
+    """What the enhanced-rights derivation and the queue's vulnerability flag read about the victim."""
+    from contacts.models import ThriveAssessment, VulnerabilityLevel
+    from people.models import VulnerabilityKind, VulnerabilityMarker
+
+    victim = crime.victim
+    age = None
+    markers: list[str] = []
+    if victim is not None:
+        if victim.date_of_birth:
+            dob = victim.date_of_birth
+            age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+        markers = list(
+            VulnerabilityMarker.objects.filter(person=victim, from_date__lte=today)
+            .filter(Q(to_date__isnull=True) | Q(to_date__gte=today)).values_list("kind", flat=True)
+        )
+    thrive = None
+    if crime.contact_id:
+        thrive = (
+            ThriveAssessment.objects.filter(contact_id=crime.contact_id).order_by("-assessed_at", "-id")
+            .values_list("vulnerability", flat=True).first()
+        )
+    crimes_in_year = 1
+    if victim is not None:
+        crimes_in_year = Crime.objects.filter(
+            victim=victim, reported_at__gte=crime.reported_at - timedelta(days=365), reported_at__lte=crime.reported_at
+        ).exclude(status=CrimeStatus.CANCELLED).count()
+    return rules.VictimFacts(
+        offence_code=crime.classification.code if crime.classification_id else "",
+        incident_type=crime.contact.incident_type.code if crime.contact_id else "",
+        victim_age=age,
+        vulnerable=bool(markers) or (thrive not in (None, VulnerabilityLevel.NONE)),
+        domestic_abuse=VulnerabilityKind.DOMESTIC_ABUSE in markers,
+        crimes_in_last_year=crimes_in_year,
+    )
+
+
+def _first_contact_due(queued_on: date, enhanced: bool) -> date:
+    return rules.first_contact_due(
+        queued_on, enhanced=enhanced,
+        standard_days=investigation_setting("CASES_FIRST_CONTACT_WORKING_DAYS", 5),
+        enhanced_days=investigation_setting("CASES_FIRST_CONTACT_WORKING_DAYS_ENHANCED", 1),
+    )
+
+
+def _new_investigation(crime: Crime, *, team: Team | None, now: datetime) -> Investigation:
+    today = timezone.localdate(now)
+    facts = victim_facts(crime, today=today)
+    reasons = rules.enhanced_rights(facts)
+    return Investigation(
+        crime=crime, team=team, state=InvestigationState.QUEUED, queued_at=now, vulnerable=facts.vulnerable or (
+            facts.victim_age is not None and facts.victim_age < rules.UNDER_18),
+        enhanced_rights_derived=bool(reasons), enhanced_rights_reasons=reasons,
+        contact_due_on=_first_contact_due(today, bool(reasons)), next_update_due_on=None,
+    )
+
+
+def least_busy_resolution_centre() -> Team | None:
+    """The active resolution centre with the fewest crimes waiting (ties by name): where a new crime queues."""
+    return (
+        Team.objects.filter(kind=Team.Kind.RESOLUTION_CENTRE, active=True)
+        .annotate(waiting=Count("investigations", filter=Q(investigations__state=InvestigationState.QUEUED)))
+        .order_by("waiting", "name").first()
+    )
+
+
+def _open_investigation(crime: Crime, *, actor: Any, team: Team | None, event: str) -> Investigation:
+    existing = Investigation.objects.filter(crime=crime).first()
+    if existing is not None:
+        return existing
+    investigation = _new_investigation(crime, team=team, now=timezone.now())
+    investigation.save()
+    _audit(
+        crime=crime, actor=actor, action=Action.CONSULTATION, event="victims_code_assessed",
+        reason=f"Victims' Code entitlement and vulnerability for {crime.reference}",
+        enhanced_rights=investigation.enhanced_rights_derived, reasons=investigation.enhanced_rights_reasons,
+    )
+    _audit(crime=crime, actor=actor, action=Action.ALTERATION, event=event, team=team.name if team else "")
+    return investigation
+
+
+@transaction.atomic
+def ensure_investigation(*, crime: Crime, actor: Any) -> Investigation:
+    """The crime's investigation plan, opened (outside any queue) if it has none yet: every crime has a plan."""
+    crime = _locked(crime)
+    # Opened outside a resolution queue, it waits (in no queue) for a supervisor to allocate it.
+    return _open_investigation(crime, actor=actor, team=None, event="investigation_opened")
+
+
+@transaction.atomic
+def queue_for_resolution(*, crime: Crime, actor: Any, team: Team | None = None) -> Investigation:
+    """Put a crime that needs no deployment into a resolution centre's queue (the least busy unless named).
+
+    Grade 4, route "resolution centre": the crime is investigated by phone, video and
+    online, and waits in the centre's queue in the order that matters.
+    """
+    crime = _locked(crime)
+    rules.crime_is_open(crime)
+    if team is None:
+        team = least_busy_resolution_centre()
+    if team is None or team.kind != Team.Kind.RESOLUTION_CENTRE:
+        raise ValidationError({"team": NOT_A_RESOLUTION_CENTRE})
+    inv = _open_investigation(crime, actor=actor, team=team, event="queued")
+    if inv.team_id is None and inv.state == InvestigationState.QUEUED:
+        inv.team = team
+        inv.save(update_fields=["team"])
+        _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="queued", team=team.name)
+    return inv
+
+
+def crimes_routed_to_resolution() -> QuerySet[Crime]:
+    """Open, recorded crimes from contacts graded 4 and routed to a resolution centre that are in no queue yet."""
+    return Crime.objects.filter(
+        status__in=(CrimeStatus.RECORDED, CrimeStatus.UNDER_INVESTIGATION),
+        contact__route=Route.RESOLUTION_CENTRE, contact__grade=4, investigation__isnull=True,
+    ).order_by("reported_at", "id")
+
+
+def queue_routed_crimes(*, actor: Any, limit: int = 500) -> int:
+    """Queue the crimes routed to resolution that are not in a queue yet; returns how many. Safe to repeat."""
+    count = 0
+    for crime in crimes_routed_to_resolution()[:limit]:
+        queue_for_resolution(crime=crime, actor=actor)
+        count += 1
+    return count
+
+
+def _check_investigator(user: Any) -> None:
+    if user is None or not user.is_active or not user.has_perm(INVESTIGATOR_PERMISSION):
+        raise ValidationError({"investigator": NOT_AN_INVESTIGATOR.format(name=user or "No one")})
+
+
+def _start_investigating(crime: Crime, inv: Investigation, *, investigator: Any, actor: Any, now: datetime) -> None:
+    inv.state = InvestigationState.ALLOCATED
+    inv.investigator = investigator
+    inv.allocated_at = now
+    inv.allocated_by = _actor_or_none(actor)
+    if actor is not None and getattr(actor, "pk", None) and actor.has_perm(SUPERVISOR_PERMISSION):
+        inv.supervisor = actor
+    # Supervision: the first review is due on allocation.
+    inv.next_review_due_on = timezone.localdate(now)
+    if inv.next_update_due_on is None:
+        inv.next_update_due_on = inv.contact_due_on
+    inv.save()
+    if crime.status == CrimeStatus.RECORDED:
+        crime.status = CrimeStatus.UNDER_INVESTIGATION
+        crime.save(update_fields=["status"])
+
+
+@transaction.atomic
+def allocate_investigation(*, crime: Crime, actor: Any, investigator: Any) -> Investigation:
+    """A supervisor allocates a crime to an investigator; the allocation review falls due at once."""
+    crime = _locked(crime)
+    rules.crime_is_open(crime)
+    _check_investigator(investigator)
+    inv = Investigation.objects.select_for_update().filter(crime=crime).first()
+    if inv is None:
+        inv = _open_investigation(crime, actor=actor, team=None, event="investigation_opened")
+    before = inv.investigator.username if inv.investigator_id else ""
+    _start_investigating(crime, inv, investigator=investigator, actor=actor, now=timezone.now())
+    _audit(
+        crime=crime, actor=actor, action=Action.ALTERATION, event="allocated",
+        investigator=investigator.username, previous_investigator=before,
+    )
+    return inv
+
+
+QUEUE_ORDER = ("-vulnerable", "contact_due_on", "-solvability_score", "queued_at", "id")
+
+
+@transaction.atomic
+def take_next(*, actor: Any, team: Team) -> Investigation | None:
+    """Allocate the first crime in the team's queue to ``actor``; None when the queue is empty.
+
+    Two investigators pressing "take next" at once get different crimes: on PostgreSQL
+    the row is locked with SKIP LOCKED so the second skips to the next one; everywhere a
+    conditional update refuses a crime someone else took first, and the next is tried.
+    """
+    _check_investigator(actor)
+    for _attempt in range(5):
+        waiting = Investigation.objects.filter(team=team, state=InvestigationState.QUEUED).order_by(*QUEUE_ORDER)
+        if connection.features.has_select_for_update_skip_locked:
+            waiting = waiting.select_for_update(skip_locked=True, of=("self",))
+        inv = waiting.first()
+        if inv is None:
+            return None
+        now = timezone.now()
+        won = Investigation.objects.filter(pk=inv.pk, state=InvestigationState.QUEUED).update(
+            state=InvestigationState.ALLOCATED, investigator=actor, allocated_at=now
+        )
+        if not won:
+            continue
+        crime = _locked(inv.crime)
+        inv.refresh_from_db()
+        _start_investigating(crime, inv, investigator=actor, actor=actor, now=now)
+        _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="taken", investigator=actor.username)
+        return inv
+    return None
+
+
+@transaction.atomic
+def record_contact_attempt(
+    *, crime: Crime, actor: Any, method: str, result: str, notes: str = "", form_token: str = ""
+) -> VictimContactAttempt:
+    """Record an attempt to reach the victim (phone, video call, online message) and its result."""
+    if (done := _by_token(VictimContactAttempt, form_token)) is not None:
+        return done
+    crime = _locked(crime)
+    errors = {}
+    if method not in ContactMethod.values:
+        errors["method"] = "Choose how you tried to reach the victim: phone, video call or online message."
+    if result not in ContactResult.values:
+        errors["result"] = "Choose the result of the attempt."
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    attempt = VictimContactAttempt.objects.create(
+        crime=crime, method=method, result=result, notes=notes.strip(), attempted_at=now,
+        attempted_by=_actor_or_none(actor), form_token=form_token.strip() or None,
+    )
+    if result == ContactResult.SPOKE:
+        Investigation.objects.filter(crime=crime, first_contacted_at__isnull=True).update(first_contacted_at=now)
+    _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="victim_contact_attempt", method=method,
+           result=result)
+    return attempt
+
+
+@transaction.atomic
+def add_enquiry(
+    *, crime: Crime, actor: Any, title: str, objective: str = "", owner: Any = None, due_on: date,
+    form_token: str = "",
+) -> Enquiry:
+    """Add a line of enquiry to the investigation plan: what, why, who does it and by when."""
+    if (done := _by_token(Enquiry, form_token)) is not None:
+        return done
+    crime = _locked(crime)
+    rules.crime_is_open(crime)
+    errors: dict[str, str] = {}
+    title = _required(errors, "title", title, "the line of enquiry")
+    if due_on is None:
+        errors["due_on"] = "Enter the date the enquiry is due, for example 27 3 2027."
+    elif due_on < timezone.localdate():
+        errors["due_on"] = DUE_IN_PAST
+    if errors:
+        raise ValidationError(errors)
+    enquiry = Enquiry.objects.create(
+        crime=crime, title=title, objective=(objective or "").strip(), owner=owner, due_on=due_on,
+        created_by=_actor_or_none(actor), form_token=form_token.strip() or None,
+    )
+    _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="enquiry_added", enquiry=enquiry.pk,
+           title=title, owner=getattr(owner, "username", ""), due_on=due_on.isoformat())
+    return enquiry
+
+
+@transaction.atomic
+def update_enquiry(*, enquiry: Enquiry, actor: Any, status: str, result: str = "") -> Enquiry:
+    """Move a line of enquiry on (started, done, not pursued) with what it found."""
+    crime = _locked(enquiry.crime)
+    enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+    if status not in EnquiryStatus.values:
+        raise ValidationError({"status": "Choose the status of the enquiry."})
+    finishing = status in (EnquiryStatus.DONE, EnquiryStatus.NOT_PURSUED)
+    if finishing and not (result or "").strip():
+        raise ValidationError({"result": "Enter what the enquiry found, or why it was not pursued."})
+    enquiry.status = status
+    enquiry.result = (result or "").strip() or enquiry.result
+    enquiry.finished_at = timezone.now() if finishing else None
+    enquiry.save(update_fields=["status", "result", "finished_at"])
+    _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="enquiry_updated", enquiry=enquiry.pk,
+           status=status)
+    return enquiry
+
+
+@transaction.atomic
+def assess_solvability(*, crime: Crime, actor: Any, factors: list[str]) -> Investigation:
+    """Record which solvability factors are present; the score (how many) orders the resolution queue."""
+    crime = _locked(crime)
+    unknown = sorted(set(factors) - set(SolvabilityFactor.values))
+    if unknown:
+        raise ValidationError({"factors": "Choose solvability factors from the list."})
+    inv = _open_investigation(crime, actor=actor, team=None, event="investigation_opened")
+    chosen = [value for value in SolvabilityFactor.values if value in set(factors)]
+    inv.solvability_factors = chosen
+    inv.solvability_score = len(chosen)
+    inv.save(update_fields=["solvability_factors", "solvability_score"])
+    _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="solvability", factors=chosen)
+    return inv
+
+
+@transaction.atomic
+def link_suspect(*, crime: Crime, actor: Any, person_reference: str, reason: str) -> Suspect:
+    """Link a person from the person index to the crime as its suspect; the look-up and the link are both logged."""
+    from people import selectors as people_selectors
+    from people import services as people_services
+    from people.models import LinkRole, Person
+
+    crime = _locked(crime)
+    rules.crime_is_open(crime)
+    errors: dict[str, str] = {}
+    reason = _required(errors, "reason", reason, "why this person is a suspect")
+    reference = (person_reference or "").strip().upper()
+    if not reference:
+        errors["person_reference"] = "Enter the suspect's person reference, e.g. P00000042."
+    if errors:
+        raise ValidationError(errors)
+    try:
+        person = people_selectors.get_person(
+            actor=actor, reason=f"Linking a suspect to {crime.reference}: {reason}", reference=reference
+        )
+    except Person.DoesNotExist:
+        raise ValidationError({"person_reference": SUSPECT_UNKNOWN}) from None
+    if person.pk == crime.victim_id:
+        raise ValidationError({"person_reference": SUSPECT_IS_VICTIM})
+    suspect, created = Suspect.objects.get_or_create(
+        crime=crime, person=person, defaults={"reason": reason, "linked_by": _actor_or_none(actor)}
+    )
+    if created:
+        people_services.link_to_crime(
+            actor=actor, person=person, crime_reference=crime.reference, role=LinkRole.SUSPECT, reason=reason
+        )
+        record_entry(
+            actor=actor, action=Action.COMBINATION, subject_type="cases.crime", subject_id=crime.pk,
+            person_id=person.pk, reason=reason,
+            detail={"event": "suspect_linked", "reference": crime.reference, "person": person.reference},
+        )
+    return suspect
+
+
+@transaction.atomic
+def record_decision(
+    *, crime: Crime, actor: Any, kind: str, decision: str, rationale: str, form_token: str = ""
+) -> Decision:
+    """Write a decision in the log with its rationale; a key decision gets the date the victim must be told by.
+
+    Victims' Code Right 6: 5 working days, 1 with enhanced rights.
+    """
+    if (done := _by_token(Decision, form_token)) is not None:
+        return done
+    crime = _locked(crime)
+    errors: dict[str, str] = {}
+    if kind not in DecisionKind.values:
+        errors["kind"] = "Choose what kind of decision this is."
+    decision = _required(errors, "decision", decision, "the decision")
+    rationale = _required(errors, "rationale", rationale, "the reasons for the decision")
+    if errors:
+        raise ValidationError(errors)
+    inv = _open_investigation(crime, actor=actor, team=None, event="investigation_opened")
+    now = timezone.now()
+    tell_by = (
+        rules.VictimsCodeRight6.deadline(timezone.localdate(now), enhanced=inv.enhanced_rights)
+        if kind != DecisionKind.GENERAL and crime.victim_id else None
+    )
+    entry = Decision.objects.create(
+        crime=crime, kind=kind, decision=decision, rationale=rationale, made_by=_actor_or_none(actor), made_at=now,
+        tell_victim_by=tell_by, form_token=form_token.strip() or None,
+    )
+    _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="decision", kind=kind,
+           tell_victim_by=tell_by.isoformat() if tell_by else "")
+    return entry
+
+
+@transaction.atomic
+def record_review(
+    *, crime: Crime, actor: Any, risk: str, outstanding_actions: str = "", quality: str, new_actions: str = "",
+    next_review_on: date | None = None, form_token: str = "",
+) -> SupervisorReview:
+    """A supervisor's review of the investigation; sets the next review date (default 7, then every 28 days).
+
+    Supervision (College of Policing): review the risk, chase outstanding actions,
+    check the quality, set new actions and the date of the next review.
+    """
+    if (done := _by_token(SupervisorReview, form_token)) is not None:
+        return done
+    crime = _locked(crime)
+    rules.crime_is_open(crime)
+    if actor is None or not actor.has_perm(SUPERVISOR_PERMISSION):
+        raise PermissionDenied("Only a supervisor can review an investigation.")
+    errors: dict[str, str] = {}
+    risk = _required(errors, "risk", risk, "the risk as it stands")
+    if quality not in ReviewQuality.values:
+        errors["quality"] = "Choose the quality of the investigation: good, requires improvement or inadequate."
+    today = timezone.localdate()
+    if next_review_on is not None and next_review_on <= today:
+        errors["next_review_on"] = "The next review must be after today."
+    if errors:
+        raise ValidationError(errors)
+    inv = _open_investigation(crime, actor=actor, team=None, event="investigation_opened")
+    done_before = crime.reviews.count()
+    if next_review_on is None:
+        next_review_on = rules.next_review_due(
+            today, reviews_done=done_before + 1,
+            first_days=investigation_setting("CASES_REVIEW_FIRST_DAYS", 7),
+            every_days=investigation_setting("CASES_REVIEW_EVERY_DAYS", 28),
+        )
+    review = SupervisorReview.objects.create(
+        crime=crime, kind=ReviewKind.ALLOCATION if done_before == 0 else ReviewKind.SCHEDULED, risk=risk,
+        outstanding_actions=(outstanding_actions or "").strip(), quality=quality,
+        new_actions=(new_actions or "").strip(), next_review_on=next_review_on, reviewed_by=_actor_or_none(actor),
+        form_token=form_token.strip() or None,
+    )
+    inv.next_review_due_on = next_review_on
+    if inv.supervisor_id is None:
+        inv.supervisor = actor
+    inv.save(update_fields=["next_review_due_on", "supervisor"])
+    _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="review", quality=quality,
+           next_review_on=next_review_on.isoformat())
+    return review
+
+
+@transaction.atomic
+def agree_update_plan(*, crime: Crime, actor: Any, every_days: int | None, channel: str) -> Investigation:
+    """Record how often and by what channel the victim agreed to be updated (Victims' Code)."""
+    crime = _locked(crime)
+    errors: dict[str, str] = {}
+    if every_days is None or not 1 <= every_days <= 90:
+        errors["every_days"] = "Enter how often the victim wants an update, in days from 1 to 90."
+    if channel not in UpdateChannel.values:
+        errors["channel"] = "Choose how the victim wants to be updated."
+    if errors:
+        raise ValidationError(errors)
+    inv = _open_investigation(crime, actor=actor, team=None, event="investigation_opened")
+    inv.update_every_days = every_days
+    inv.update_channel = channel
+    inv.update_plan_agreed_at = timezone.now()
+    last = crime.victim_updates.order_by("-sent_at").values_list("sent_at", flat=True).first()
+    base = timezone.localdate(last) if last else timezone.localdate()
+    inv.next_update_due_on = base + timedelta(days=every_days)
+    inv.save(update_fields=["update_every_days", "update_channel", "update_plan_agreed_at", "next_update_due_on"])
+    _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="update_plan", every_days=every_days,
+           channel=channel)
+    return inv
+
+
+@transaction.atomic
+def set_enhanced_rights(*, crime: Crime, actor: Any, enhanced: bool | None, reason: str = "") -> Investigation:
+    """Decide otherwise than the derivation (``enhanced`` True or False, with a reason), or go back to it (None)."""
+    crime = _locked(crime)
+    inv = _open_investigation(crime, actor=actor, team=None, event="investigation_opened")
+    reason = (reason or "").strip()
+    if enhanced is not None and not reason:
+        raise ValidationError({"enhanced_reason": "Give the reason for deciding the victim's rights yourself."})
+    inv.enhanced_rights_override = enhanced
+    inv.enhanced_rights_override_reason = reason if enhanced is not None else ""
+    inv.save(update_fields=["enhanced_rights_override", "enhanced_rights_override_reason"])
+    _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="enhanced_rights", reason=reason,
+           enhanced=inv.enhanced_rights, overridden=enhanced is not None)
+    return inv
+
+
+def _victim_address(crime: Crime) -> str:
+    if crime.address_id:
+        return str(crime.address)
+    membership = crime.victim.memberships.filter(to_date__isnull=True).select_related("address").first()
+    return str(membership.address) if membership else ""
+
+
+@transaction.atomic
+def record_victim_update(
+    *, crime: Crime, actor: Any, channel: str, message: str, form_token: str = ""
+) -> VictimUpdate:
+    """Give the victim an update; email, text and letter go out through the notifications outbox.
+
+    Every key decision not yet told is marked told by this update (Victims' Code Right 6),
+    and the next update falls due by the agreed plan.
+    """
+    if (done := _by_token(VictimUpdate, form_token)) is not None:
+        return done
+    crime = _locked(crime)
+    errors: dict[str, str] = {}
+    if channel not in UpdateChannel.values:
+        errors["channel"] = "Choose how the update is given: phone call, email, text message or letter."
+    message = _required(errors, "message", message, "the update for the victim")
+    if crime.victim_id is None:
+        errors["message"] = NO_VICTIM
+    if errors:
+        raise ValidationError(errors)
+    victim = crime.victim
+    recipient = {
+        UpdateChannel.EMAIL: victim.email, UpdateChannel.SMS: victim.phone_e164,
+        UpdateChannel.LETTER: _victim_address(crime) if channel == UpdateChannel.LETTER else "",
+    }.get(channel, "")
+    if channel in OUTBOX_CHANNELS and not recipient:
+        raise ValidationError({"channel": NO_ADDRESS_FOR[channel]})
+    inv = _open_investigation(crime, actor=actor, team=None, event="investigation_opened")
+    now = timezone.now()
+    update = VictimUpdate.objects.create(
+        crime=crime, channel=channel, message=message, sent_at=now, sent_by=_actor_or_none(actor),
+        form_token=form_token.strip() or None,
+    )
+    pending = list(crime.decisions.filter(told_victim_at__isnull=True, tell_victim_by__isnull=False))
+    if pending:
+        update.decisions.set(pending)
+        Decision.objects.filter(pk__in=[d.pk for d in pending]).update(told_victim_at=now)
+    if channel in OUTBOX_CHANNELS:
+        from notifications.services import queue_message
+
+        officer = getattr(actor, "get_full_name", lambda: "")() or getattr(actor, "username", "")
+        queued = queue_message(
+            channel=channel, to=recipient, template="victim_update",
+            personalisation={
+                "name": victim.given_name, "crime_reference": crime.reference, "update": message,
+                "officer": officer or "The investigating officer",
+            },
+            reference=f"{crime.reference}-U{update.pk}", person_id=victim.pk, actor=actor,
+        )
+        update.outbox_reference = str(getattr(queued, "reference", "") or getattr(queued, "pk", "") or "")[:60]
+        update.save(update_fields=["outbox_reference"])
+    if inv.update_every_days:
+        inv.next_update_due_on = timezone.localdate(now) + timedelta(days=inv.update_every_days)
+        inv.save(update_fields=["next_update_due_on"])
+    record_entry(
+        actor=actor, action=Action.DISCLOSURE, subject_type="cases.crime", subject_id=crime.pk, person_id=victim.pk,
+        reason="Victims' Code update to the victim", recipients=[f"victim {victim.reference} by {channel}"],
+        detail={"event": "victim_update", "reference": crime.reference, "channel": channel,
+                "decisions_told": [d.pk for d in pending]},
+    )
+    return update
+
+
+@transaction.atomic
+def reopen_crime(*, crime: Crime, actor: Any, reason: str) -> Crime:
+    """Reopen a closed crime, with the reason; the outcome it had is kept in the reopening record and the log."""
+    crime = _locked(crime)
+    if crime.status != CrimeStatus.CLOSED:
+        raise ValidationError({"reopen_reason": REOPEN_ONLY_CLOSED})
+    if not (reason or "").strip():
+        raise ValidationError({"reopen_reason": "Give the reason for reopening the crime."})
+    previous = crime.outcome
+    Reopening.objects.create(crime=crime, previous_outcome=previous, reason=reason.strip(),
+                             reopened_by=_actor_or_none(actor))
+    crime.status = CrimeStatus.UNDER_INVESTIGATION
+    crime.outcome = None
+    crime.closed_at = None
+    crime.closed_by = None
+    crime.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
+    inv = Investigation.objects.filter(crime=crime).first()
+    if inv is not None and inv.state == InvestigationState.FINISHED:
+        inv.state = InvestigationState.ALLOCATED if inv.investigator_id else InvestigationState.QUEUED
+        inv.next_review_due_on = timezone.localdate()
+        inv.save(update_fields=["state", "next_review_due_on"])
+    _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="reopened", reason=reason.strip(),
+           previous_outcome=previous.number)
+    return crime
+
+
+def finish_investigation(crime: Crime) -> None:
+    """Take a closed or cancelled crime out of queues, workloads and due lists."""
+    Investigation.objects.filter(crime=crime).exclude(state=InvestigationState.FINISHED).update(
+        state=InvestigationState.FINISHED
+    )
+
+
+@transaction.atomic
+def request_bureau_task(
+    *, crime: Crime, actor: Any, kind: str, instructions: str, form_token: str = ""
+) -> BureauTask:
+    """Hand an administrative task on a crime to the crime admin bureau."""
+    if (done := _by_token(BureauTask, form_token)) is not None:
+        return done
+    crime = _locked(crime)
+    errors: dict[str, str] = {}
+    if kind not in BureauTaskKind.values:
+        errors["kind"] = "Choose the kind of task."
+    instructions = _required(errors, "instructions", instructions, "what the bureau should do")
+    if errors:
+        raise ValidationError(errors)
+    task = BureauTask.objects.create(
+        crime=crime, kind=kind, instructions=instructions, requested_by=_actor_or_none(actor),
+        form_token=form_token.strip() or None,
+    )
+    _audit(crime=crime, actor=actor, action=Action.ALTERATION, event="bureau_task_requested", task=task.pk, kind=kind)
+    return task
+
+
+@transaction.atomic
+def take_bureau_task(*, task: BureauTask, actor: Any) -> BureauTask:
+    """A member of the bureau takes a waiting task (one person per task)."""
+    task = BureauTask.objects.select_for_update().select_related("taken_by").get(pk=task.pk)
+    if task.status != BureauTaskStatus.OPEN:
+        raise ValidationError({"task": TASK_NOT_OPEN.format(name=task.taken_by or "someone else")})
+    task.status = BureauTaskStatus.TAKEN
+    task.taken_by = _actor_or_none(actor)
+    task.taken_at = timezone.now()
+    task.save(update_fields=["status", "taken_by", "taken_at"])
+    _audit(crime=task.crime, actor=actor, action=Action.ALTERATION, event="bureau_task_taken", task=task.pk)
+    return task
+
+
+@transaction.atomic
+def complete_bureau_task(*, task: BureauTask, actor: Any, result: str) -> BureauTask:
+    """Report a bureau task done, with what was done; the result shows on the case."""
+    task = BureauTask.objects.select_for_update().get(pk=task.pk)
+    if task.status == BureauTaskStatus.DONE:
+        return task
+    if task.status != BureauTaskStatus.TAKEN:
+        raise ValidationError({"result": TASK_NOT_TAKEN})
+    if not (result or "").strip():
+        raise ValidationError({"result": "Enter what was done."})
+    task.status = BureauTaskStatus.DONE
+    task.result = result.strip()
+    task.completed_at = timezone.now()
+    task.save(update_fields=["status", "result", "completed_at"])
+    _audit(crime=task.crime, actor=actor, action=Action.ALTERATION, event="bureau_task_done", task=task.pk)
+    return task

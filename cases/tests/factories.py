@@ -24,3 +24,23 @@ def crime_contact(
         location_text="High Street, outside number 12", people=[(victim, "victim")],
         summary="Goods taken without paying.",
     )
+
+
+def resolution_centre(name: str = "Hanley Resolution Centre"):
+    """A resolution centre team."""
+    from accounts.models import Team
+
+    return Team.objects.get_or_create(name=name, defaults={"kind": Team.Kind.RESOLUTION_CENTRE})[0]
+
+
+def routed_crime(*, actor, incident_code: str = "shoplifting", classification: str = "46", victim: Person | None = None,
+                 received_at: datetime | None = None):
+    """A recorded crime from a contact graded 4 and routed to a resolution centre (as grading leaves it)."""
+    from cases.services import record_crime_from_contact
+    from contacts.models import Route
+
+    contact = crime_contact(actor=actor, incident_code=incident_code, victim=victim, received_at=received_at)
+    # Grading itself is the contacts app's (and tested there); here only its result matters.
+    Contact.objects.filter(pk=contact.pk).update(grade=4, route=Route.RESOLUTION_CENTRE)
+    contact.refresh_from_db()
+    return record_crime_from_contact(contact=contact, actor=actor, classification=classification)
