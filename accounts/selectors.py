@@ -64,6 +64,8 @@ SECTIONS: list[SectionSpec] = [
                 "Crime and ASB hotspots for your local policing team, patrol plans and their dosage."),
     SectionSpec("Demand", "demand:dashboard", "demand", "view_demand",
                 "Contact-centre performance, the live queues, forecasts and the staff each interval needs."),
+    SectionSpec("Outbox", "notifications:outbox", "notifications", "manage_notifications",
+                "Messages sent to victims, the public and staff: delivered, waiting or failed; send a failed one again."),
     SectionSpec("Administration", "admin:index", "admin", "manage_users",
                 "Add staff, change their roles and teams, issue API tokens and edit reference data.",
                 staff_flag=True),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from notifications import callback as notification_callback
+
 from . import views
 from .api import api
 
@@ -8,6 +10,7 @@ urlpatterns = [
     path("", views.public_home, name="public-home"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
+    path("notifications/callback/", notification_callback.delivery_receipt, name="notifications-callback"),
     path("staff/", include("accounts.urls")),
     path("staff/audit/", include("audit.urls")),
     path("staff/people/", include("people.urls")),
