@@ -51,7 +51,7 @@ def _require(actor: Any) -> None:
 
 def retired_person_ids() -> set[int]:
     """Persons merged into another and not restored: search and the queue leave them out."""
-    return set(PersonMerge.objects.filter(undone_at__isnull=True).values_list("duplicate_id", flat=True))
+    return set(Person.objects.filter(merged_into__isnull=False).values_list("pk", flat=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,6 +221,8 @@ def _relations():
     return [
         rel for rel in Person._meta.related_objects
         if (rel.one_to_many or rel.one_to_one) and rel.related_model not in _NOT_MOVED
+        # A record merged away earlier stays retired into the record it was merged into.
+        and rel.field is not Person._meta.get_field("merged_into")
     ]
 
 
@@ -302,6 +304,8 @@ def merge_persons(
         merged_by=actor,
     )
     now = timezone.now()
+    Person.objects.filter(pk=duplicate.pk).update(merged_into=survivor, updated_at=now)
+    duplicate.merged_into = survivor
     if candidate is not None:
         DuplicateCandidate.objects.filter(pk=candidate.pk).update(
             status=DuplicateStatus.MERGED, decided_by=actor, decided_at=now, decision_reason=reason
@@ -341,6 +345,7 @@ def undo_merge(*, actor: Any, merge: PersonMerge, reason: str) -> PersonMerge:
         apps.get_model(label)._default_manager.filter(pk__in=ids).delete()
     locked.undone_at, locked.undone_by = timezone.now(), actor
     locked.save(update_fields=["undone_at", "undone_by"])
+    Person.objects.filter(pk=locked.duplicate_id).update(merged_into=None, updated_at=locked.undone_at)
     if locked.candidate_id:
         # Back in the queue as it was: the reviewer decides again with the records apart.
         DuplicateCandidate.objects.filter(pk=locked.candidate_id).update(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from firstcontact.forms import GovUKDateInput, GovUKFormMixin
 
 from .matching import PartialDate
+from .models import Gender, IdentifierKind, NameKind, PhoneKind, VulnerabilityKind
 from .selectors import parse_partial_dob
 
 DEFAULT_SEARCH_REASON = "Identifying a caller or person involved in a contact"
@@ -78,3 +79,110 @@ class OpenPersonForm(GovUKFormMixin, forms.Form):
 
     def clean_reason(self) -> str:
         return " ".join(self.cleaned_data["reason"].split())
+
+
+# --- changes to a person's record -------------------------------------------------------------------
+# Field names are the service's argument names, so a service's ValidationError lands on its field.
+
+class ChangeForm(GovUKFormMixin, forms.Form):
+    """What every change carries: why it is made (kept in the audit log) and a one-time token."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The reason comes last, after the fields it explains.
+        self.fields["reason"] = forms.CharField(
+            label="Reason for this change", max_length=200,
+            help_text="Recorded in the audit log with your name and the time, for example the contact reference",
+            error_messages={"required": "Enter the reason for this change",
+                            "max_length": "Reason must be 200 characters or fewer"},
+        )
+
+    def clean_reason(self) -> str:
+        return " ".join(self.cleaned_data["reason"].split())
+
+
+def _date_field(label: str, *, required: bool, help_text: str = "For example, 27 3 2025",
+                missing: str = "") -> forms.DateField:
+    field = forms.DateField(label=label, required=required, widget=GovUKDateInput, help_text=help_text,
+                            input_formats=["%Y-%m-%d"])
+    if missing:
+        field.error_messages["required"] = missing
+    return field
+
+
+class VulnerabilityForm(ChangeForm):
+    kind = forms.ChoiceField(label="Vulnerability", choices=VulnerabilityKind.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Select the vulnerability"})
+    from_date = _date_field("Applies from", required=True, missing="Enter the date it applies from")
+    to_date = _date_field("Applies until (optional)", required=False,
+                          help_text="Leave empty if it still applies. For example, 27 3 2026")
+    source = forms.CharField(label="Source", max_length=120,
+                             help_text="Where this comes from, for example a contact reference or a partner agency",
+                             error_messages={"required": "Enter the source, for example a contact reference",
+                                             "max_length": "Source must be 120 characters or fewer"})
+    notes = forms.CharField(label="Notes (optional)", required=False, max_length=2000, widget=forms.Textarea(
+        attrs={"rows": 3}), error_messages={"max_length": "Notes must be 2000 characters or fewer"})
+
+
+class EndVulnerabilityForm(ChangeForm):
+    to_date = _date_field("Stopped applying on", required=True, help_text="For example, 27 3 2026",
+                          missing="Enter the date it stopped applying")
+
+
+class IdentifierForm(ChangeForm):
+    kind = forms.ChoiceField(label="Kind of identifier", choices=[("", "Choose"), *IdentifierKind.choices],
+                             error_messages={"required": "Select the kind of identifier"})
+    value = forms.CharField(label="Identifier", max_length=40,
+                            help_text="As written on the document or record, for example 943 476 5919",
+                            error_messages={"max_length": "Identifier must be 40 characters or fewer"})
+    issuer = forms.CharField(label="Issued by (optional)", required=False, max_length=80,
+                             help_text="For a passport or another kind, who issued it",
+                             error_messages={"max_length": "Issued by must be 80 characters or fewer"})
+
+
+class OtherNameForm(ChangeForm):
+    kind = forms.ChoiceField(label="Kind of name", choices=NameKind.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Select the kind of name"})
+    given_name = forms.CharField(label="Given names (optional)", required=False, max_length=100,
+                                 error_messages={"max_length": "Given names must be 100 characters or fewer"})
+    family_name = forms.CharField(label="Family name", max_length=100,
+                                  error_messages={"required": "Enter the family name (surname)",
+                                                  "max_length": "Family name must be 100 characters or fewer"})
+    from_date = _date_field("Used from (optional)", required=False)
+    to_date = _date_field("Used until (optional)", required=False)
+
+
+class PhoneForm(ChangeForm):
+    number = forms.CharField(label="Phone number", max_length=30,
+                             help_text="Typed any way: 01632 960 001, 07700 900 982, +44 808 157 0192",
+                             error_messages={"max_length": "Phone number must be 30 characters or fewer"})
+    kind = forms.ChoiceField(label="Kind of phone", choices=PhoneKind.choices, widget=forms.RadioSelect,
+                             initial=PhoneKind.MOBILE, error_messages={"required": "Select the kind of phone"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["number"].widget.attrs.update({"type": "tel", "autocomplete": "off"})
+
+
+class EmailForm(ChangeForm):
+    address = forms.CharField(label="E-mail address", max_length=254,
+                              error_messages={"max_length": "E-mail address must be 254 characters or fewer"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["address"].widget.attrs.update({"type": "email", "autocomplete": "off", "spellcheck": "false"})
+
+
+class DetailsForm(ChangeForm):
+    """The person's own details (names, date of birth, gender); a full date of birth or none."""
+
+    given_name = forms.CharField(label="Given names", required=False, max_length=100,
+                                 error_messages={"max_length": "Given names must be 100 characters or fewer"})
+    family_name = forms.CharField(label="Family name", max_length=100,
+                                  error_messages={"required": "Enter the family name (surname)",
+                                                  "max_length": "Family name must be 100 characters or fewer"})
+    date_of_birth = _date_field("Date of birth", required=False, help_text="For example, 27 3 1985")
+    gender = forms.ChoiceField(label="Gender", choices=Gender.choices, widget=forms.RadioSelect,
+                               error_messages={"required": "Select the gender, or Not known"})

@@ -32,6 +32,8 @@ from typing import Any
 import jellyfish
 import pandas as pd
 
+from .nicknames import formal_name
+
 # The canonical person columns the linkage reads; any may be absent or empty.
 PERSON_COLUMNS = (
     "first_name",
@@ -71,72 +73,6 @@ AUTO_LINK_PROBABILITY = 0.999
 REVIEW_PROBABILITY = 0.5
 # Two groups of records join when at least this share of the pairs between them agree.
 CLUSTER_SUPPORT = 0.5
-
-# Familiar forms of given names, each mapped to the name it stands for, so that Bob and Robert
-# (and Peggy and Margaret) agree on the "same name by nickname" comparison level.
-NICKNAMES: dict[str, tuple[str, ...]] = {
-    "alexander": ("alex", "alec", "sandy", "xander"),
-    "alfred": ("alf", "alfie", "fred"),
-    "andrew": ("andy", "drew"),
-    "anthony": ("tony", "ant"),
-    "arthur": ("art", "artie"),
-    "benjamin": ("ben", "benny", "benji"),
-    "catherine": ("cath", "cathy", "kate", "katie", "kath", "kathy", "katherine", "kathryn", "kitty"),
-    "charles": ("charlie", "chas", "chuck", "carl"),
-    "christopher": ("chris", "kit", "topher"),
-    "daniel": ("dan", "danny"),
-    "david": ("dave", "davey", "davy"),
-    "deborah": ("debbie", "deb", "debra"),
-    "dorothy": ("dot", "dolly", "dottie"),
-    "edward": ("ed", "eddie", "ted", "teddy", "ned"),
-    "elizabeth": ("liz", "lizzie", "beth", "betty", "bess", "bessie", "eliza", "libby", "elsie", "lisa"),
-    "eleanor": ("ellie", "nell", "nellie", "elinor"),
-    "frances": ("fran", "fanny", "frankie"),
-    "francis": ("frank", "frankie"),
-    "frederick": ("fred", "freddie", "freddy", "fritz"),
-    "george": ("georgie",),
-    "gerald": ("gerry", "jerry"),
-    "gregory": ("greg",),
-    "harold": ("harry", "hal"),
-    "henry": ("harry", "hal", "hank", "heinrich"),
-    "isabel": ("isabella", "izzy", "bella", "isobel"),
-    "jacob": ("jake",),
-    "james": ("jim", "jimmy", "jamie", "jem"),
-    "jennifer": ("jen", "jenny"),
-    "john": ("jack", "johnny", "jon", "johann", "johannes", "jean", "juan", "giovanni", "ivan"),
-    "jonathan": ("jon", "jonny"),
-    "joseph": ("joe", "joey", "jos", "josef"),
-    "katherine": ("kate", "katie", "kathy", "kat"),
-    "lawrence": ("larry", "laurie", "laurence"),
-    "leonard": ("len", "lenny", "leo"),
-    "louis": ("lou", "louie", "ludwig", "luis", "lewis"),
-    "margaret": ("maggie", "meg", "peggy", "madge", "marge", "margie", "greta", "daisy", "maisie"),
-    "mary": ("molly", "polly", "mae", "mamie", "maria", "marie"),
-    "matthew": ("matt", "matty"),
-    "michael": ("mike", "mick", "mickey", "micky", "mikey"),
-    "nicholas": ("nick", "nicky", "nico", "klaus", "nicolas"),
-    "patricia": ("pat", "patty", "trish", "tricia"),
-    "patrick": ("pat", "paddy"),
-    "peter": ("pete", "pierre", "pedro", "pieter"),
-    "philip": ("phil", "pip", "phillip", "philipp"),
-    "rebecca": ("becky", "becca"),
-    "richard": ("rick", "ricky", "dick", "rich", "richie"),
-    "robert": ("bob", "bobby", "rob", "robbie", "bert", "robin"),
-    "ronald": ("ron", "ronnie"),
-    "samuel": ("sam", "sammy"),
-    "sarah": ("sally", "sadie", "sara"),
-    "stephen": ("steve", "stevie", "steven"),
-    "susan": ("sue", "susie", "suzy", "susanna", "susannah"),
-    "theodore": ("theo", "ted", "teddy"),
-    "thomas": ("tom", "tommy", "thom"),
-    "timothy": ("tim", "timmy"),
-    "victoria": ("vicky", "vicki", "tori"),
-    "walter": ("walt", "wally"),
-    "william": ("will", "bill", "billy", "willie", "willy", "liam", "wilhelm", "guillaume"),
-}
-_CANONICAL_NAME = {nick: full for full, nicks in NICKNAMES.items() for nick in nicks} | {
-    full: full for full in NICKNAMES
-}
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +133,8 @@ def prepare_records(frame: pd.DataFrame, *, id_column: str = "unique_id") -> pd.
             out[column] = [_plain(v) for v in values]
     out["first_name"] = [v.split(" ")[0] if v else None for v in out["first_name"]]
     out["first_initial"] = [v[0] if v else None for v in out["first_name"]]
-    out["first_canonical"] = [_CANONICAL_NAME.get(v, v) if v else None for v in out["first_name"]]
+    # The same families of pet names as the call-time scorer (people.nicknames): Peggy and Margaret agree.
+    out["first_canonical"] = [formal_name(v) if v else None for v in out["first_name"]]
     out["first_phonetic"] = [_phonetic(v) for v in out["first_canonical"]]
     out["surname_phonetic"] = [_phonetic(v.replace(" ", "")) if v else None for v in out["surname"]]
     out["birth_year"] = [v[:4] if v else None for v in out["dob"]]

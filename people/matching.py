@@ -396,3 +396,19 @@ def rank(query: Query, candidates: list[Candidate], *, limit: int = 10,
 def with_weights(**changes: object) -> Weights:
     """Default weights with some levels replaced (e.g. by weights learned from the index)."""
     return replace(DEFAULT_WEIGHTS, **changes)  # type: ignore[arg-type]
+
+
+_LEVELLED_FIELDS = ("family", "given", "dob", "phone", "postcode")
+
+
+def learned_weights(learned: dict[str, dict[str, float]], base: Weights = DEFAULT_WEIGHTS) -> Weights:
+    """``base`` with every level that ``learned`` gives replaced, field by field; the prior stays ``base``'s.
+
+    ``learned`` is shaped as ``people.linkage.call_time_weights`` returns it ({"family": {"exact": 9.1}, …}).
+    A level the training could not estimate keeps its default, so the scorer always has every level.
+    """
+    changes = {
+        name: {**getattr(base, name), **{k: float(v) for k, v in learned[name].items() if k in getattr(base, name)}}
+        for name in _LEVELLED_FIELDS if learned.get(name)
+    }
+    return replace(base, **changes)  # type: ignore[arg-type]

@@ -70,6 +70,11 @@ class Person(models.Model):
     family_norm = models.CharField(max_length=100, default="", db_default="", editable=False)
     given_key = models.CharField(max_length=20, default="", db_default="", editable=False)
     family_key = models.CharField(max_length=20, default="", db_default="", editable=False)
+    # Set by a merge (people.duplicates.merge_persons), cleared by its undo. A record merged away is
+    # retired: search filters on this column in the same statement that finds candidates.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records", editable=False,
+    )
     # Set explicitly (not auto_now) so that imported and generated records keep their own times.
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -419,3 +424,19 @@ class DuplicateRun(models.Model):
 
     def __str__(self) -> str:
         return f"Duplicate run {self.started_at:%Y-%m-%d %H:%M}: {self.queued} queued"
+
+
+class SubmittedChange(models.Model):
+    """A change form already acted on, by its one-time token: the same form sent twice changes nothing twice.
+
+    The unique token makes a second submission (a double click, a refresh, a retry after a time-out)
+    fail inside the transaction that would have repeated the change, however close together they come.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    model = models.CharField(max_length=40, help_text="app_label.model of the row the change made.")
+    object_id = models.BigIntegerField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.model} {self.object_id}"

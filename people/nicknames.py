@@ -187,6 +187,9 @@ def _families() -> list[frozenset[str]]:
 
 NICKNAME_FAMILIES: list[frozenset[str]] = _families()
 
+_HEADS: dict[frozenset[str], str] = {
+    frozenset(line.split()): line.split()[0] for line in _FAMILIES.strip().splitlines() if line.strip()
+}
 _BY_NAME: dict[str, list[frozenset[str]]] = {}
 for _family in NICKNAME_FAMILIES:
     for _name in _family:
@@ -199,6 +202,16 @@ def same_person_names(folded: str) -> frozenset[str]:
     for family in _BY_NAME.get(folded, ()):
         names |= family
     return frozenset(names)
+
+
+def formal_name(folded: str) -> str:
+    """The formal name a given name stands for (Peggy → margaret): the head of its first family, else itself.
+
+    One key per name, for where a single column must carry it (the duplicate job's blocking and its
+    "same name by nickname" level). A name in several families keeps the first listed.
+    """
+    families = _BY_NAME.get(folded)
+    return _HEADS[families[0]] if families else folded
 
 
 def are_nicknames(a: str, b: str) -> bool:

@@ -19,9 +19,10 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import REASON_REQUIRED, record_entry
 
-from . import matching
+from . import linkage, matching
 from .models import (
     Address,
+    DuplicateRun,
     HouseholdMembership,
     Person,
     PersonEmail,
@@ -219,7 +220,8 @@ def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str
     guards: list[str] = []
     if phone_e164:
         ctes.append(
-            "by_phone AS MATERIALIZED ((SELECT id FROM people_person WHERE phone_e164 = %(phone)s LIMIT %(n)s) "
+            "by_phone AS MATERIALIZED ((SELECT id FROM people_person WHERE phone_e164 = %(phone)s AND merged_into_id IS NULL "
+            "LIMIT %(n)s) "
             "UNION ALL (SELECT person_id FROM people_personphone WHERE number = %(phone)s LIMIT %(n)s))"
         )
         branches.append("(SELECT id, 0, 0::real FROM by_phone)")
@@ -227,9 +229,9 @@ def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str
     if dates:
         ctes.append(
             f"by_dob AS MATERIALIZED ((SELECT id, {rank} AS rank FROM people_person "  # noqa: S608
-            "WHERE date_of_birth = ANY(%(dates)s) ORDER BY 2 DESC LIMIT %(n)s) "
+            "WHERE date_of_birth = ANY(%(dates)s) AND merged_into_id IS NULL ORDER BY 2 DESC LIMIT %(n)s) "
             f"UNION ALL (SELECT n.person_id, {rank_n} FROM people_personname n JOIN people_person p ON p.id = n.person_id "
-            "WHERE p.date_of_birth = ANY(%(dates)s) ORDER BY 2 DESC LIMIT %(n)s))"
+            "WHERE p.date_of_birth = ANY(%(dates)s) AND p.merged_into_id IS NULL ORDER BY 2 DESC LIMIT %(n)s))"
         )
         branches.append("(SELECT id, 1, rank FROM by_dob)")
         guards.append("NOT EXISTS (SELECT 1 FROM by_dob WHERE rank >= %(close)s)")
@@ -238,7 +240,7 @@ def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str
         params.update(start=start, end=end)
         branches.append(
             "(SELECT id, 1, similarity(given_norm, %(g)s) FROM people_person WHERE family_key = ANY(%(keys)s) "
-            "AND date_of_birth BETWEEN %(start)s AND %(end)s ORDER BY 3 DESC LIMIT %(n)s)"
+            "AND date_of_birth BETWEEN %(start)s AND %(end)s AND merged_into_id IS NULL ORDER BY 3 DESC LIMIT %(n)s)"
         )
     # The name-only branches scan trigram lists of tens of thousands of entries at a force's
     # scale; they run only when neither the phone nor the date of birth has found someone close.
@@ -250,7 +252,7 @@ def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str
         else:
             where = "(family_norm %% %(f)s OR given_norm %% %(f)s)"
         branches.append(
-            f"(SELECT id, 2, {rank} FROM people_person WHERE {where} AND {guard} "  # noqa: S608
+            f"(SELECT id, 2, {rank} FROM people_person WHERE {where} AND merged_into_id IS NULL AND {guard} "  # noqa: S608
             f"ORDER BY {dob_first}3 DESC LIMIT %(n)s)"
         )
         branches.append(
@@ -263,14 +265,15 @@ def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str
             # on other dates are shown, in case the date given was wrong.
             branches.append(
                 "(SELECT id, 3, 0::real FROM people_person WHERE family_norm = %(f)s AND given_norm = ANY(%(names)s) "
-                "LIMIT %(n)s)"
+                "AND merged_into_id IS NULL LIMIT %(n)s)"
             )
             branches.append(
                 "(SELECT person_id, 3, 0::real FROM people_personname WHERE family_norm = %(f)s "
                 "AND given_norm = ANY(%(names)s) LIMIT %(n)s)"
             )
             branches.append(
-                f"(SELECT id, 4, similarity(given_norm, %(g)s) FROM people_person WHERE family_norm = %(f)s AND {guard} "
+                f"(SELECT id, 4, similarity(given_norm, %(g)s) FROM people_person WHERE family_norm = %(f)s "
+                f"AND merged_into_id IS NULL AND {guard} "
                 f"ORDER BY {dob_first}3 DESC LIMIT %(n)s)"
             )
     ids: list[int] = []
@@ -301,6 +304,11 @@ def _residents(postcode: str, address_ids: list[int]) -> list[tuple[int]]:
     return [(pk,) for pk in memberships.values_list("person_id", flat=True)[:MAX_CANDIDATES]]
 
 
+def _live_persons():
+    """Persons not merged away: the only ones search may offer."""
+    return Person.objects.filter(merged_into__isnull=True)
+
+
 def _candidates_portable(query: matching.Query, phone_e164: str, postcode: str, address_ids: list[int]) -> list[int]:
     """Candidate ids by exact, prefix and phonetic-key lookups on B-tree indexes (SQLite and others).
 
@@ -318,11 +326,11 @@ def _candidates_portable(query: matching.Query, phone_e164: str, postcode: str, 
 
     f, g = query.family, query.given
     if phone_e164:
-        take(Person.objects.filter(phone_e164=phone_e164).values_list("pk", flat=True)[:MAX_CANDIDATES])
+        take(_live_persons().filter(phone_e164=phone_e164).values_list("pk", flat=True)[:MAX_CANDIDATES])
         take(PersonPhone.objects.filter(number=phone_e164).values_list("person_id", flat=True)[:MAX_CANDIDATES])
     dates = _dob_dates(query.dob) if query.dob else []
     if dates:
-        rows = list(Person.objects.filter(date_of_birth__in=dates).values_list("pk", "given_norm", "family_norm")[:SQLITE_DOB_ROWS])
+        rows = list(_live_persons().filter(date_of_birth__in=dates).values_list("pk", "given_norm", "family_norm")[:SQLITE_DOB_ROWS])
         rows += list(PersonName.objects.filter(person__date_of_birth__in=dates)
                      .values_list("person_id", "given_norm", "family_norm")[:SQLITE_DOB_ROWS])
         if f:
@@ -335,23 +343,23 @@ def _candidates_portable(query: matching.Query, phone_e164: str, postcode: str, 
         take(pk for pk, _, _ in rows)
     elif query.dob:
         start, end = _dob_range(query.dob)
-        in_range = Person.objects.filter(date_of_birth__range=(start, end))
+        in_range = _live_persons().filter(date_of_birth__range=(start, end))
         if f:
             take(in_range.filter(family_key__in=[matching.phonetic_key(f), matching.phonetic_key(g or f)])
                  .values_list("pk", flat=True)[:MAX_CANDIDATES])
     if f and g:
         names = sorted(same_person_names(g.split()[0]))
-        take(Person.objects.filter(family_norm=f, given_norm__in=names).values_list("pk", flat=True)[:MAX_CANDIDATES])
+        take(_live_persons().filter(family_norm=f, given_norm__in=names).values_list("pk", flat=True)[:MAX_CANDIDATES])
         take(PersonName.objects.filter(family_norm=f, given_norm__in=names)
              .values_list("person_id", flat=True)[:MAX_CANDIDATES])
     if f:
         words = [w for w in (f, g) if w]
-        for model, column in ((Person, "pk"), (PersonName, "person_id")):
+        for model, column in ((_live_persons(), "pk"), (PersonName.objects, "person_id")):
             for word in words:
-                keys = model.objects.filter(family_key=matching.phonetic_key(word)) | model.objects.filter(
+                keys = model.filter(family_key=matching.phonetic_key(word)) | model.filter(
                     family_norm=word)
                 if len(word) >= 3:
-                    keys = keys | model.objects.filter(family_norm__startswith=word[:3], given_norm__startswith=(
+                    keys = keys | model.filter(family_norm__startswith=word[:3], given_norm__startswith=(
                         (g if word == f else f) or "")[:1])
                 take(keys.values_list(column, flat=True)[:MAX_CANDIDATES])
     if (postcode or address_ids) and len(ids) < MAX_CANDIDATES:
@@ -389,7 +397,8 @@ def _load_candidates_postgresql(ids: list[int]) -> tuple[dict[int, Person], list
             "ARRAY(SELECT ph.number FROM people_personphone ph WHERE ph.person_id = p.id), "
             "ARRAY(SELECT a.postcode FROM people_householdmembership m JOIN people_address a ON a.id = m.address_id "
             "WHERE m.person_id = p.id AND m.to_date IS NULL ORDER BY m.from_date DESC) "
-            "FROM people_person p WHERE p.id = ANY(%s)",
+            # Merged-away records can still hold a row the survivor already had (the same phone).
+            "FROM people_person p WHERE p.id = ANY(%s) AND p.merged_into_id IS NULL",
             [ids],
         )
         rows = cursor.fetchall()
@@ -416,17 +425,17 @@ def _load_candidates_postgresql(ids: list[int]) -> tuple[dict[int, Person], list
 def _load_candidates(ids: list[int]) -> tuple[dict[int, Person], list[matching.Candidate]]:
     if connection.vendor == "postgresql":
         return _load_candidates_postgresql(ids)
-    persons = {p.pk: p for p in Person.objects.filter(pk__in=ids).only(
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=ids, merged_into__isnull=True).only(
         "reference", "given_name", "family_name", "given_norm", "family_norm", "date_of_birth", "phone_e164")}
     names: dict[int, list[matching.Name]] = {pk: [] for pk in persons}
-    for pk, kind, given, family in PersonName.objects.filter(person_id__in=ids).values_list(
+    for pk, kind, given, family in PersonName.objects.filter(person_id__in=list(persons)).values_list(
             "person_id", "kind", "given_norm", "family_norm"):
         names[pk].append(matching.Name(given, family, kind))
     phones: dict[int, set[str]] = {pk: {matching.phone_digits(p.phone_e164)} - {""} for pk, p in persons.items()}
-    for pk, number in PersonPhone.objects.filter(person_id__in=ids).values_list("person_id", "number"):
+    for pk, number in PersonPhone.objects.filter(person_id__in=list(persons)).values_list("person_id", "number"):
         phones[pk].add(matching.phone_digits(number))
     postcodes: dict[int, list[str]] = {pk: [] for pk in persons}
-    for pk, postcode in HouseholdMembership.objects.filter(person_id__in=ids, to_date__isnull=True).values_list(
+    for pk, postcode in HouseholdMembership.objects.filter(person_id__in=list(persons), to_date__isnull=True).values_list(
             "person_id", "address__postcode"):
         postcodes[pk].append(postcode)
     candidates = [
@@ -442,6 +451,29 @@ def _load_candidates(ids: list[int]) -> tuple[dict[int, Person], list[matching.C
     for pk, person in persons.items():
         person.current_postcodes = tuple(postcodes[pk])
     return persons, candidates
+
+
+# The learned weights of the newest run, converted once per run rather than once per search. Keyed by
+# id and finish time: an id alone can come back (SQLite reuses ids after a rollback).
+_weights_of_run: dict[tuple[int, Any], matching.Weights] = {}
+
+
+def call_time_weights() -> matching.Weights:
+    """The scorer's weights: those the newest duplicate run learned from the index, the defaults elsewhere.
+
+    One model, two paths: the nightly job trains the Fellegi–Sunter weights (Splink, EM on the
+    index itself) and the call-time search adds up the same levels' weights. Levels the run did
+    not learn, and every level before any run has finished, keep ``matching.DEFAULT_WEIGHTS``.
+    """
+    newest = (DuplicateRun.objects.filter(finished_at__isnull=False).exclude(weights={})
+              .order_by("-finished_at", "-pk").values_list("pk", "finished_at").first())
+    if newest is None:
+        return matching.DEFAULT_WEIGHTS
+    if newest not in _weights_of_run:
+        exported = DuplicateRun.objects.values_list("weights", flat=True).get(pk=newest[0])
+        _weights_of_run.clear()
+        _weights_of_run[newest] = matching.learned_weights(linkage.call_time_weights(exported))
+    return _weights_of_run[newest]
 
 
 @transaction.atomic
@@ -511,7 +543,7 @@ def search_people(
     find = _candidates_postgresql if connection.vendor == "postgresql" else _candidates_portable
     ids = find(wanted, phone_e164, canonical_postcode, address_ids)
     persons, candidates = _load_candidates(ids)
-    ranked = matching.rank(wanted, candidates, limit=int(limit))
+    ranked = matching.rank(wanted, candidates, limit=int(limit), weights=call_time_weights())
     results = [
         SearchResult(person=persons[m.key], score=m.score, reasons=m.reasons)
         for m in ranked

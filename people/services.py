@@ -34,6 +34,7 @@ from .models import (
     PersonName,
     PersonPhone,
     PhoneKind,
+    SubmittedChange,
     VulnerabilityKind,
     VulnerabilityMarker,
     person_reference,
@@ -243,6 +244,27 @@ def move_person(*, actor: Any, person: Person, address: Address, from_date: date
     return membership
 
 
+FORM_TOKEN_MAX = 64
+
+
+def _already_submitted(token: str | None, model: type) -> Any | None:
+    """The row an earlier submission of the same form made, if this token was used before."""
+    token = (token or "").strip()
+    if not token:
+        return None
+    if len(token) > FORM_TOKEN_MAX:
+        raise ValidationError({"form_token": f"The form token must be {FORM_TOKEN_MAX} characters or fewer."})
+    done = SubmittedChange.objects.filter(token=token).values_list("object_id", flat=True).first()
+    return None if done is None else model._default_manager.filter(pk=done).first()
+
+
+def _remember_submission(token: str | None, row: Any) -> None:
+    """Claim the token in the change's own transaction: a racing twin fails on the unique token and rolls back."""
+    token = (token or "").strip()
+    if token:
+        SubmittedChange.objects.create(token=token, model=row._meta.label_lower, object_id=row.pk)
+
+
 def _log_alteration(*, actor: Any, person: Person, reason: str, action: str = Action.ALTERATION,
                     detail: dict[str, Any]) -> None:
     subject_type, subject_id = subject_of(person)
@@ -261,9 +283,14 @@ def _dates_in_order(from_date: date | None, to_date: date | None, errors: dict[s
 @transaction.atomic
 def record_other_name(
     *, actor: Any, person: Person, kind: str, family_name: str, given_name: str = "",
-    from_date: date | None = None, to_date: date | None = None, reason: str = "",
+    from_date: date | None = None, to_date: date | None = None, reason: str = "", form_token: str | None = None,
 ) -> PersonName:
-    """Record an alias, a former name or a name at birth, searched like the current name; an alteration."""
+    """Record an alias, a former name or a name at birth, searched like the current name; an alteration.
+
+    With a ``form_token``, a second submission of the same form returns the name the first one made.
+    """
+    if (earlier := _already_submitted(form_token, PersonName)) is not None:
+        return earlier
     errors: dict[str, str] = {}
     if kind not in NameKind.values:
         errors["kind"] = f"The kind of name must be one of {', '.join(NameKind.values)}."
@@ -281,6 +308,7 @@ def record_other_name(
         to_date=to_date, **search_columns(given_name, family_name),
     )
     _log_alteration(actor=actor, person=person, reason=reason, detail={"fields": ["other_names"], "kind": kind})
+    _remember_submission(form_token, other)
     return other
 
 
@@ -338,9 +366,14 @@ def add_identifier(*, actor: Any, person: Person, kind: str, value: str, issuer:
 @transaction.atomic
 def record_vulnerability(
     *, actor: Any, person: Person, kind: str, from_date: date, source: str, to_date: date | None = None,
-    notes: str = "", reason: str = "",
+    notes: str = "", reason: str = "", form_token: str | None = None,
 ) -> VulnerabilityMarker:
-    """Mark a person as vulnerable in a way, from a date, and say where that comes from; an alteration."""
+    """Mark a person as vulnerable in a way, from a date, and say where that comes from; an alteration.
+
+    With a ``form_token``, a second submission of the same form returns the marker the first one made.
+    """
+    if (earlier := _already_submitted(form_token, VulnerabilityMarker)) is not None:
+        return earlier
     errors: dict[str, str] = {}
     if kind not in VulnerabilityKind.values:
         errors["kind"] = f"The vulnerability must be one of {', '.join(VulnerabilityKind.values)}."
@@ -359,19 +392,30 @@ def record_vulnerability(
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     _log_alteration(actor=actor, person=person, reason=reason, detail={"fields": ["vulnerabilities"], "kind": kind})
+    _remember_submission(form_token, marker)
     return marker
 
 
 @transaction.atomic
-def end_vulnerability(*, actor: Any, marker: VulnerabilityMarker, to_date: date, reason: str = "") -> VulnerabilityMarker:
-    """Record the date a vulnerability stopped applying; the marker stays in the history."""
+def end_vulnerability(*, actor: Any, marker: VulnerabilityMarker, to_date: date, reason: str = "",
+                      form_token: str | None = None) -> VulnerabilityMarker:
+    """Record the date a vulnerability stopped applying; the marker stays in the history.
+
+    An end date may be today, in the past, or planned (a bail condition ending next month);
+    a marker already ended keeps its date unless a new one is given.
+    """
+    if (earlier := _already_submitted(form_token, VulnerabilityMarker)) is not None:
+        return earlier
     locked = VulnerabilityMarker.objects.select_for_update().get(pk=marker.pk)
+    if to_date is None:
+        raise ValidationError({"to_date": "Enter the date it stopped applying."})
     if to_date < locked.from_date:
         raise ValidationError({"to_date": "The end date must be the same as or after the start date."})
     locked.to_date = to_date
     locked.save(update_fields=["to_date"])
     _log_alteration(actor=actor, person=locked.person, reason=reason,
                     detail={"fields": ["vulnerabilities"], "kind": locked.kind, "ended": True})
+    _remember_submission(form_token, locked)
     return locked
 
 

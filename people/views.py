@@ -1,18 +1,38 @@
-"""Staff pages of the person index: call-time search and a person's record (opened for a reason)."""
+"""Staff pages of the person index: call-time search, a person's record (opened for a reason), and changes to it."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors
-from .forms import OpenPersonForm, PersonSearchForm
+from . import selectors, services
+from .forms import (
+    ChangeForm,
+    DetailsForm,
+    EmailForm,
+    EndVulnerabilityForm,
+    IdentifierForm,
+    OpenPersonForm,
+    OtherNameForm,
+    PersonSearchForm,
+    PhoneForm,
+    VulnerabilityForm,
+)
+from .models import Person, VulnerabilityMarker
 
 SEARCH_FIELDS = ("name", "dob_day", "dob_month", "dob_year", "phone", "postcode", "address")
 
@@ -53,17 +73,206 @@ def person(request: HttpRequest, reference: str) -> TemplateResponse:
     The question comes before any lookup, so it looks the same for a reference that exists and one that does not.
     """
     if request.method == "GET":
-        initial = {"reason": request.GET.get("context", "").strip()[:200]}
-        form = OpenPersonForm(initial=initial)
-        return TemplateResponse(request, "people/open.html", {"form": form, "reference": reference})
-    form = OpenPersonForm(request.POST)
-    if not form.is_valid():
-        return TemplateResponse(request, "people/open.html", {"form": form, "reference": reference}, status=400)
+        reason = _opening_reason(request, reference)
+        if reason is None:
+            initial = {"reason": request.GET.get("context", "").strip()[:200]}
+            form = OpenPersonForm(initial=initial)
+            return TemplateResponse(request, "people/open.html", {"form": form, "reference": reference})
+    else:
+        form = OpenPersonForm(request.POST)
+        if not form.is_valid():
+            return TemplateResponse(request, "people/open.html", {"form": form, "reference": reference}, status=400)
+        reason = form.cleaned_data["reason"]
     try:
-        record = selectors.open_person(actor=request.user, reason=form.cleaned_data["reason"], reference=reference)
+        record = selectors.open_person(actor=request.user, reason=reason, reference=reference)
     except selectors.Person.DoesNotExist:
-        return TemplateResponse(
-            request, "people/not_found.html", {"reference": reference, "search_url": reverse("people:search")},
-            status=404,
-        )
-    return TemplateResponse(request, "people/person.html", {"record": record, "reason": form.cleaned_data["reason"]})
+        return _not_found(request, reference)
+    _remember_opening(request, record.person.reference, reason)
+    return TemplateResponse(request, "people/person.html", {
+        "record": record, "reason": reason,
+        # A record merged away is changed through the record it was merged into.
+        "can_change": may_change(request.user) and not record.person.merged_into_id,
+    })
+
+
+def _not_found(request: HttpRequest, reference: str) -> TemplateResponse:
+    return TemplateResponse(
+        request, "people/not_found.html", {"reference": reference, "search_url": reverse("people:search")},
+        status=404,
+    )
+
+
+# --- the reason a record is open for ----------------------------------------------------------------
+# Staff give the reason once when they open a record; coming back to it (after a change, say) within
+# OPEN_FOR reads it again under that reason, each view still logged, rather than asking again.
+
+OPENED_SESSION_KEY = "people_opened"
+OPEN_FOR = timedelta(minutes=30)
+OPENED_KEPT = 20
+
+
+def _remember_opening(request: HttpRequest, reference: str, reason: str) -> None:
+    opened = dict(request.session.get(OPENED_SESSION_KEY, {}))
+    opened.pop(reference, None)
+    opened[reference] = [reason, timezone.now().isoformat()]
+    request.session[OPENED_SESSION_KEY] = dict(list(opened.items())[-OPENED_KEPT:])
+
+
+def _opening_reason(request: HttpRequest, reference: str) -> str | None:
+    reason, at = request.session.get(OPENED_SESSION_KEY, {}).get(reference.strip().upper(), [None, None])
+    if reason is None or datetime.fromisoformat(at) < timezone.now() - OPEN_FOR:
+        return None
+    return reason
+
+
+# --- changes to a person's record -------------------------------------------------------------------
+
+# Who may change a record: those whose work collects people's details (call handlers, the crime
+# admin bureau, investigators, duplicate reviewers). Searching alone does not give it.
+CHANGE_PERMISSIONS = (
+    "accounts.take_contacts", "accounts.record_crimes", "accounts.investigate_crimes", "accounts.review_duplicates",
+)
+
+
+def may_change(user: Any) -> bool:
+    """Whether ``user`` may add to or correct a person's record (besides searching the index)."""
+    return user.has_perm(selectors.VIEW_PERMISSION) and any(user.has_perm(p) for p in CHANGE_PERMISSIONS)
+
+
+def _change(
+    request: HttpRequest,
+    reference: str,
+    *,
+    form_class: type[ChangeForm],
+    title: str,
+    done: str,
+    apply: Callable[[Person, dict[str, Any]], object],
+    initial: Callable[[Person], dict[str, Any]] | None = None,
+    marker_id: int | None = None,
+) -> HttpResponse:
+    """One change page: ask for the change and its reason, make it through the service, back to the record.
+
+    The record must have been opened for a reason first (that reason logs this page's read). A
+    service's refusal is shown against its field with everything typed kept; the form's one-time
+    token makes a second submission change nothing twice.
+    """
+    if not may_change(request.user):
+        raise PermissionDenied("You do not have permission to change people's records.")
+    opening = _opening_reason(request, reference)
+    if opening is None:
+        return redirect(reverse("people:person", args=[reference]))
+    try:
+        person = (selectors.get_person(actor=request.user, reason=opening, reference=reference)
+                  if request.method == "GET" else Person.objects.get(reference=reference.strip().upper()))
+        marker = (VulnerabilityMarker.objects.get(pk=marker_id, person=person) if marker_id is not None else None)
+    except (Person.DoesNotExist, VulnerabilityMarker.DoesNotExist):
+        return _not_found(request, reference)
+    if request.method == "GET":
+        form = form_class(initial={"form_token": uuid.uuid4().hex, **(initial(person) if initial else {})})
+        status = 200
+    else:
+        form = form_class(request.POST)
+        status = 400
+        if person.merged_into_id:
+            form.add_error(None, "This record has been merged into another; make the change there.")
+        elif form.is_valid():
+            data = {**form.cleaned_data, "marker": marker}
+            try:
+                apply(person, data)
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors[0])
+            except IntegrityError:
+                # The same form sent twice at once: the other submission made the change.
+                pass
+            if form.is_valid():
+                messages.success(request, done)
+                return redirect(reverse("people:person", args=[person.reference]))
+    return TemplateResponse(request, "people/change.html", {
+        "form": form, "person": person, "title": title, "marker": marker,
+    }, status=status if request.method == "POST" else 200)
+
+
+def _audit_args(data: dict[str, Any]) -> dict[str, Any]:
+    return {"reason": data["reason"], "form_token": data.get("form_token") or None}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_vulnerability(request: HttpRequest, reference: str) -> HttpResponse:
+    """Mark the person as vulnerable from a date, with the source."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.record_vulnerability(
+            actor=request.user, person=person, kind=data["kind"], from_date=data["from_date"],
+            to_date=data["to_date"], source=data["source"], notes=data["notes"], **_audit_args(data))
+    return _change(request, reference, form_class=VulnerabilityForm, title="Add a vulnerability marker",
+                   done="Vulnerability marker added", apply=apply)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def end_vulnerability(request: HttpRequest, reference: str, marker_id: int) -> HttpResponse:
+    """Record the date a vulnerability stopped applying; the marker stays in the history."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.end_vulnerability(actor=request.user, marker=data["marker"], to_date=data["to_date"],
+                                          **_audit_args(data))
+    return _change(request, reference, form_class=EndVulnerabilityForm, title="End a vulnerability marker",
+                   done="Vulnerability marker ended", apply=apply, marker_id=marker_id,
+                   initial=lambda person: {"to_date": timezone.localdate()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_identifier(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record a PNC ID, NHS number, passport or other reference, checked against its format."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.add_identifier(actor=request.user, person=person, kind=data["kind"], value=data["value"],
+                                       issuer=data["issuer"], reason=data["reason"])
+    return _change(request, reference, form_class=IdentifierForm, title="Add an identifier",
+                   done="Identifier added", apply=apply)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_other_name(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record an alias, a former name or a name at birth (searched like the current name)."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.record_other_name(
+            actor=request.user, person=person, kind=data["kind"], given_name=data["given_name"],
+            family_name=data["family_name"], from_date=data["from_date"], to_date=data["to_date"], **_audit_args(data))
+    return _change(request, reference, form_class=OtherNameForm, title="Add another name",
+                   done="Name added", apply=apply)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_phone(request: HttpRequest, reference: str) -> HttpResponse:
+    """Add a phone number; the first one also becomes the person's main number."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.add_phone(actor=request.user, person=person, number=data["number"], kind=data["kind"],
+                                  reason=data["reason"])
+    return _change(request, reference, form_class=PhoneForm, title="Add a phone number",
+                   done="Phone number added", apply=apply)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_email(request: HttpRequest, reference: str) -> HttpResponse:
+    """Add an e-mail address; the first one also becomes the person's main address."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.add_email(actor=request.user, person=person, address=data["address"], reason=data["reason"])
+    return _change(request, reference, form_class=EmailForm, title="Add an e-mail address",
+                   done="E-mail address added", apply=apply)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_details(request: HttpRequest, reference: str) -> HttpResponse:
+    """Correct the person's names, date of birth or gender; the audit entry names the fields changed."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        changes = {k: data[k] for k in ("given_name", "family_name", "date_of_birth", "gender")}
+        return services.amend_person(actor=request.user, person=person, changes=changes, reason=data["reason"])
+    return _change(request, reference, form_class=DetailsForm, title="Change personal details",
+                   done="Personal details changed", apply=apply,
+                   initial=lambda p: {"given_name": p.given_name, "family_name": p.family_name,
+                                      "date_of_birth": p.date_of_birth, "gender": p.gender})

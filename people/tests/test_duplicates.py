@@ -14,6 +14,7 @@ from faker import Faker
 
 from audit.models import Action, AuditEntry
 from contacts.models import ContactPerson, IncidentType
+from contacts.selectors import find_callers
 from contacts.services import record_contact
 from people import duplicates
 from people.models import (
@@ -27,6 +28,7 @@ from people.models import (
     PersonPhone,
     VulnerabilityMarker,
 )
+from people.selectors import search_people
 from people.services import (
     add_phone,
     link_to_crime,
@@ -279,3 +281,39 @@ def test_the_command_refuses_a_threshold_outside_zero_to_one(db):
     with pytest.raises(CommandError, match="--review-probability"):
         call_command("find_duplicate_persons", "--review-probability", "1.5")
     assert not DuplicateRun.objects.exists()
+
+
+def _found(actor, **kwargs) -> set[str]:
+    return {r.reference for r in search_people(actor=actor, reason="Caller on 101", **kwargs)}
+
+
+def test_search_leaves_out_a_record_merged_away_and_an_undo_brings_it_back(client, call_handler, reviewer, pair):
+    """Page, API and the call-taking lookup all read search_people: each offers the survivor only."""
+    kept, dup, candidate = pair
+    # The phone both records hold (the retired one keeps its row: the survivor already had it).
+    by_phone = {"phone": "07700 900401"}
+    by_name = {"name": "Peggy Oduyah", "dob": date(1961, 3, 14)}
+    assert _found(call_handler, **by_phone) == {kept.reference, dup.reference}
+    assert dup.reference in _found(call_handler, **by_name)
+
+    merge = duplicates.merge_persons(actor=reviewer, survivor=kept, duplicate=dup, reason="Same phone and dob",
+                                     candidate=candidate)
+    dup.refresh_from_db()
+    assert dup.merged_into == kept
+    assert _found(call_handler, **by_phone) == {kept.reference}
+    # The old name now finds the survivor, through the alias the merge added.
+    assert _found(call_handler, **by_name) == {kept.reference}
+    client.force_login(call_handler)
+    page = client.get("/staff/people/", {"name": "Peggy Oduyah", "reason": "Caller on 101"}).content.decode()
+    assert kept.reference in page and dup.reference not in page
+    api = client.get("/api/people/search", {"name": "Peggy Oduyah", "phone": "07700 900401", "reason": "Caller"})
+    assert [row["reference"] for row in api.json()["results"]] == [kept.reference]
+    callers = find_callers(actor=call_handler, reason="Caller on 101", query="07700 900401")
+    assert [p.reference for p in callers] == [kept.reference]
+
+    duplicates.undo_merge(actor=reviewer, merge=merge, reason="They are twins")
+    dup.refresh_from_db()
+    assert dup.merged_into is None
+    assert _found(call_handler, **by_phone) == {kept.reference, dup.reference}
+    assert dup.reference in _found(call_handler, **by_name)
+    assert duplicates.retired_person_ids() == set()

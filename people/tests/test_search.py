@@ -189,3 +189,35 @@ def test_one_box_is_read_as_a_phone_a_postcode_or_a_name(call_handler, index, qu
     results = search_people(actor=call_handler, reason=REASON, query=query, name=None)
     assert index[who].reference in [r.reference for r in results[:2]]
     assert results[0].person.pk in {p.pk for p in index.values()}
+
+
+def test_the_newest_learned_weights_decide_the_ranking(call_handler):
+    """Search scores with what the duplicate job learned: change the stored weights and the order changes."""
+    from people.models import DuplicateRun
+
+    same_name = record_person(actor=call_handler, given_name="Daniel", family_name="Okafor",
+                              date_of_birth=date(1990, 1, 1))
+    same_dob = record_person(actor=call_handler, given_name="Kwame", family_name="Okafor",
+                             date_of_birth=date(1991, 7, 14))
+    wanted = {"name": "Daniel Okafor", "dob": date(1991, 7, 14)}
+
+    # The defaults trust an exact date of birth more than an exact given name.
+    assert top(search_people(actor=call_handler, reason=REASON, **wanted)) == same_dob.reference
+
+    # An index where dates of birth are often wrong and given names seldom: the job would learn this.
+    learned = {"comparisons": {
+        "dob": [{"label": "exact", "log2_bayes_factor": 1.0}, {"label": "different", "log2_bayes_factor": -0.5}],
+        "first_name": [{"label": "exact", "log2_bayes_factor": 6.0}, {"label": "different", "log2_bayes_factor": -10.0}],
+    }}
+    DuplicateRun.objects.create(finished_at=timezone.now(), weights=learned)
+    results = search_people(actor=call_handler, reason=REASON, **wanted)
+    assert top(results) == same_name.reference
+    date_reason = next(r for r in results[0].reasons if r.field == "date_of_birth")
+    assert date_reason.level == "disagree"
+
+    # A newer run replaces it; a run still going (no finish time) is not read.
+    DuplicateRun.objects.create(finished_at=timezone.now() + timedelta(seconds=1), weights={"comparisons": {
+        "dob": [{"label": "exact", "log2_bayes_factor": 12.0}, {"label": "different", "log2_bayes_factor": -9.0}],
+    }})
+    DuplicateRun.objects.create(weights=learned)
+    assert top(search_people(actor=call_handler, reason=REASON, **wanted)) == same_dob.reference
