@@ -173,7 +173,9 @@ def notify_template(message: Any) -> tuple[str, dict[str, str]]:
     ids = settings.NOTIFY_TEMPLATE_IDS
     entry = ids.get(f"{message.template}:{message.channel}") or ids.get(message.template)
     if entry:
-        return str(entry), {str(k): str(v) for k, v in (message.personalisation or {}).items()}
+        from .services import message_defaults
+
+        return str(entry), {**message_defaults(), **(message.personalisation or {})}
     generic = settings.NOTIFY_GENERIC_TEMPLATE_IDS.get(message.channel)
     if not generic:
         raise PermanentFailure(

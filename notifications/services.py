@@ -71,15 +71,21 @@ def _message_engine() -> Engine:
 _engine: Engine | None = None
 
 
+def message_defaults() -> dict[str, str]:
+    """Names every message template may use without the caller passing them (personalisation wins)."""
+    return {"force_name": settings.FORCE_NAME, "service_name": settings.SERVICE_NAME}
+
+
 def render_message(*, channel: str, template: str, personalisation: dict[str, str]) -> tuple[str, str]:
     """The (subject, body) of a message from ``notifications/messages/<template>.txt``.
 
     A first line ``Subject: ...`` gives the e-mail subject (and is dropped from a text message).
-    Every variable the template uses must be in ``personalisation``.
+    Every variable the template uses must be in ``personalisation`` (or ``message_defaults()``).
     """
     name = f"notifications/messages/{template}.txt"
     try:
-        text = _message_engine().get_template(name).render(Context(personalisation, autoescape=False))
+        context = {**message_defaults(), **personalisation}
+        text = _message_engine().get_template(name).render(Context(context, autoescape=False))
     except TemplateDoesNotExist:
         raise ValidationError(
             {"template": f"There is no message template {template!r}: add {name} to an app's templates."}

@@ -101,7 +101,7 @@ def test_phone_numbers_are_stored_in_e164_and_the_subject_line_is_not_texted(cou
         ({"channel": "fax"}, "channel", "email or sms"),
         ({"template": "no_such_message"}, "template", "no_such_message"),
         ({"template": "../secrets"}, "template", "lower-case"),
-        ({"personalisation": {}}, "personalisation", "name"),
+        ({"personalisation": {"force_name": "Demo"}}, "personalisation", "needs name"),
         ({"reference": " "}, "reference", "reference"),
     ],
 )
@@ -130,3 +130,10 @@ def test_a_message_to_a_person_is_logged_as_a_disclosure_to_the_address(make_use
     assert entry.reason == "Victim update on crime 1"
     assert entry.subject_id == str(message.pk)
     assert entry.actor_label == "inv1"
+
+
+def test_the_force_name_is_there_for_every_template_unless_the_caller_gives_one(settings):
+    settings.FORCE_NAME = "Staffordshire Police"
+    with transaction.atomic():
+        message = _queue(personalisation={"name": "Sam"})
+    assert message.subject == "A message from Staffordshire Police"

@@ -121,7 +121,8 @@ def test_an_email_through_notify_uses_the_named_template_and_a_valid_token(notif
     assert request.claims["iss"] == notify.service_id
     assert request.body == {
         "email_address": "victim@example.org", "template_id": "f33517ff-2a88-4f6e-b855-c550268ce08a",
-        "personalisation": {"name": "Sam", "force_name": "Demo Constabulary"}, "reference": "crime-5:update-1",
+        "personalisation": {"name": "Sam", "force_name": "Demo Constabulary", "service_name": "FirstContact"},
+        "reference": "crime-5:update-1",
     }
     message.refresh_from_db()
     assert message.status == Status.SENT and message.sender == "notify"
