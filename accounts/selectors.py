@@ -60,6 +60,8 @@ SECTIONS: list[SectionSpec] = [
                 "Search who looked at or changed whose record, and why."),
     SectionSpec("Crime recording", "cases:queue", "cases", "record_crimes",
                 "Record crimes within 24 hours, check classifications and decide cancellations."),
+    SectionSpec("Evidence", "evidence:index", "evidence", "handle_evidence",
+                "Exhibits, statements, upload links for victims and businesses, and evidential packages."),
     SectionSpec("Hotspots", "neighbourhoods:teams", "neighbourhoods", "view_hotspots",
                 "Crime and ASB hotspots for your local policing team, patrol plans and their dosage."),
     SectionSpec("Demand", "demand:dashboard", "demand", "view_demand",

@@ -370,7 +370,16 @@ if not DEMO and NOTIFICATIONS_SENDER == "notify" and not NOTIFY_API_KEY:
 
 
 # --- Evidence (storage, upload limits, upload links) --------------------------------------------
-# (settings for the evidence app go here)
+# Exhibits go to the default storage (local files here; object storage in production, see
+# docs/evidence.md). Partial uploads wait in a storage that can append: local disk or a volume
+# every app server shares.
+STORAGES["evidence_staging"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": Path(env_str("EVIDENCE_STAGING_DIR", str(VAR_DIR / "evidence-staging")))},
+}
+EVIDENCE_MAX_UPLOAD_BYTES = env_int("EVIDENCE_MAX_UPLOAD_MB", 8192, minimum=1) * 1024 * 1024
+EVIDENCE_MAX_CHUNK_BYTES = env_int("EVIDENCE_MAX_CHUNK_MB", 64, minimum=1) * 1024 * 1024
+EVIDENCE_LINK_DAYS = env_int("EVIDENCE_LINK_DAYS", 7, minimum=1)
 
 
 # --- Public reporting (rate limits, save and return, track my report) ---------------------------

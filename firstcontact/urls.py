@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/evidence/", include("evidence.urls")),
     path("staff/notifications/", include("notifications.urls")),
     path("report/", include("public.urls")),
+    path("upload/", include("evidence.public_urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,91 @@
+"""The public's upload page: reached only through a single-use, expiring link sent by an investigator.
+
+The token in the address is the whole authority (no sign-in, no cookie), so the upload
+endpoints need no CSRF check: a forged request cannot carry a token the forger does not have.
+An unknown, used or expired link gets the same page, so it reveals nothing.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import protocol, selectors, services
+from .forms import CctvForm, PublicUploadForm
+from .models import UploadLink
+from .views import _add_errors, receive_form_files
+
+
+def _unavailable(request: HttpRequest) -> TemplateResponse:
+    return TemplateResponse(request, "evidence/public/unavailable.html", status=404)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def upload_page(request: HttpRequest, token: str) -> HttpResponse:
+    link = services.link_for_token(token)
+    if link is None:
+        return _unavailable(request)
+    cctv_wanted = link.purpose == UploadLink.Purpose.CCTV
+    uploads = []
+    if request.method == "POST":
+        form = PublicUploadForm(request.POST, request.FILES)
+        cctv = CctvForm(request.POST)
+        form.is_valid()
+        cctv.is_valid()
+        uploads = receive_form_files(request, form, link=link, crime=link.crime, contact=link.contact)
+        if not form.errors and not cctv.errors:
+            data = cctv.cleaned_data
+            try:
+                services.submit_through_link(
+                    link=link, uploads=uploads, description=form.cleaned_data["description"],
+                    form_token=form.cleaned_data["form_token"],
+                    cctv=services.CctvDetails(
+                        cameras=data.get("cctv_cameras", ""), clock_offset_seconds=data.get("cctv_clock_offset_seconds"),
+                        starts_at=data.get("cctv_from"), ends_at=data.get("cctv_to"),
+                    ),
+                )
+            except ValidationError as error:
+                _add_errors(form, error, "file")
+            else:
+                return HttpResponseRedirect(reverse("evidence-public:done"))
+    else:
+        form, cctv = PublicUploadForm(), CctvForm()
+    return TemplateResponse(
+        request, "evidence/public/upload.html",
+        {"link": link, "form": form, "cctv": cctv, "cctv_wanted": cctv_wanted, "uploads": uploads,
+         "has_errors": bool(form.errors or cctv.errors),
+         "create_url": reverse("evidence-public:upload-create", args=[token]), "token": token},
+        status=400 if (form.errors or cctv.errors) else 200,
+    )
+
+
+@require_GET
+def done(request: HttpRequest) -> TemplateResponse:
+    return TemplateResponse(request, "evidence/public/done.html")
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def upload_create(request: HttpRequest, token: str) -> HttpResponse:
+    link = services.link_for_token(token)
+    if link is None:
+        return protocol.status_or_append(request, None)
+    location = reverse("evidence-public:upload", args=[token, "00000000-0000-0000-0000-000000000000"])
+    return protocol.create(
+        request, location=location.replace("00000000-0000-0000-0000-000000000000", "{id}"),
+        link=link, crime=link.crime, contact=link.contact,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["HEAD", "GET", "PATCH"])
+def upload(request: HttpRequest, token: str, upload_id: str) -> HttpResponse:
+    link = services.link_for_token(token)
+    found = selectors.upload_by_id(upload_id, link=link) if link is not None else None
+    return protocol.status_or_append(request, found)
