@@ -93,6 +93,9 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
 def exhibit_initials(name: str) -> str:
     """Initials for an exhibit reference: first letter of the first and last words, e.g. "Jo Smith" -> "JS"."""
     words = [w for w in "".join(c if c.isalpha() or c.isspace() else " " for c in name).split() if w]
+    # A company's legal suffix is not part of how it is known: "Corner Shop Ltd" is CS.
+    while len(words) > 1 and words[-1].lower() in {"ltd", "limited", "plc", "llp", "llc", "inc"}:
+        words.pop()
     if not words:
         return "X"
     if len(words) == 1:

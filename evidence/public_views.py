@@ -38,7 +38,9 @@ def upload_page(request: HttpRequest, token: str) -> HttpResponse:
         cctv = CctvForm(request.POST)
         form.is_valid()
         cctv.is_valid()
-        uploads = receive_form_files(request, form, link=link, crime=link.crime, contact=link.contact)
+        uploads = receive_form_files(
+            request, form, {"link": link}, link=link, crime=link.crime, contact=link.contact
+        )
         if not form.errors and not cctv.errors:
             data = cctv.cleaned_data
             try:

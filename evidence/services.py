@@ -549,15 +549,24 @@ def issue_upload_link(
         )
         from notifications.services import queue_message
 
-        queue_message(
-            channel=channel, to=to, template="upload_link",
-            personalisation={
-                "name": recipient_name, "reference": owner, "link": url,
-                "expires": timezone.localtime(link.expires_at).strftime("%-d %B %Y at %H:%M"),
-                "force": getattr(settings, "FORCE_NAME", ""),
-            },
-            reference=f"upload-link-{link.pk}", person_id=person_id, actor=actor,
-        )
+        try:
+            queue_message(
+                channel=channel, to=to, template="upload_link",
+                personalisation={
+                    "name": recipient_name, "reference": owner, "link": url,
+                    "expires": timezone.localtime(link.expires_at).strftime("%-d %B %Y at %H:%M"),
+                    "force": getattr(settings, "FORCE_NAME", ""),
+                },
+                reference=f"upload-link-{link.pk}", person_id=person_id, actor=actor,
+                reason=f"Sending an evidence upload link for {owner}",
+            )
+        except ValidationError as error:
+            # The outbox names its own field ("to"); the sender typed it as the e-mail or the mobile number.
+            field = "recipient_email" if channel == "email" else "recipient_phone"
+            problems = error.message_dict.get("to") if hasattr(error, "error_dict") else None
+            if problems:
+                raise ValidationError({field: problems}) from None
+            raise
     return IssuedLink(link=link, token=token, url=url)
 
 
@@ -688,21 +697,13 @@ class TimelineEntry:
 
 
 def _timeline(crime, exhibits: list[Exhibit], statements: list[Statement]) -> list[TimelineEntry]:
-    from cases import selectors as case_selectors
+    """The case's own timeline (cases.selectors.case_timeline) with the receipt of each item added."""
+    from cases.selectors import case_timeline
 
-    entries: list[TimelineEntry] = []
-    if hasattr(case_selectors, "case_timeline"):
-        for item in case_selectors.case_timeline(crime):
-            at = getattr(item, "at", None) or getattr(item, "occurred_at", None) or (item.get("at") if isinstance(item, dict) else None)
-            what = getattr(item, "what", None) or getattr(item, "description", None) or (item.get("what") if isinstance(item, dict) else None) or str(item)
-            if at is not None:
-                entries.append(TimelineEntry(at=at, what=str(what)))
-    else:
-        entries.append(TimelineEntry(crime.reported_at, "Reported to the force"))
-        if crime.recorded_at:
-            entries.append(TimelineEntry(crime.recorded_at, f"Recorded as {crime.classification}"))
-        if crime.closed_at:
-            entries.append(TimelineEntry(crime.closed_at, f"Closed: {crime.outcome}"))
+    entries = [
+        TimelineEntry(event.when, f"{event.what}{f' ({event.who})' if event.who else ''}")
+        for event in case_timeline(crime)
+    ]
     entries += [TimelineEntry(e.received_at, f"Exhibit {e.reference} received from {e.produced_by}") for e in exhibits]
     entries += [TimelineEntry(s.signed_at, f"Statement {s.reference} signed by {s.maker_name}") for s in statements]
     return sorted(entries, key=lambda entry: entry.at)

@@ -11,12 +11,11 @@ from collections.abc import AsyncIterator, Iterator
 from typing import IO
 
 from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIRequest
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.handlers.asgi import ASGIRequest
 from django.http import (
     Http404,
     HttpRequest,
@@ -83,22 +82,22 @@ def crime_evidence(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _staged_uploads(request: HttpRequest, **owner) -> list[Upload]:
+def _staged_uploads(request: HttpRequest, lookup: dict) -> list[Upload]:
     uploads = []
     for value in request.POST.getlist("upload_id"):
-        upload = selectors.upload_by_id(value, **owner)
+        upload = selectors.upload_by_id(value, **lookup)
         if upload is not None and upload.complete:
             uploads.append(upload)
     return uploads
 
 
-def receive_form_files(request: HttpRequest, form, **owner) -> list[Upload]:
+def receive_form_files(request: HttpRequest, form, lookup: dict, **owner) -> list[Upload]:
     """Stage the form's file (the no-JavaScript path) and any finished resumable uploads it names.
 
     A file is staged even when another field is wrong, so the sender does not choose it again:
     the page names it and carries its upload id.
     """
-    uploads = _staged_uploads(request, **owner)
+    uploads = _staged_uploads(request, lookup)
     chosen = request.FILES.get("file")
     if chosen is not None:
         try:
@@ -121,7 +120,9 @@ def add_exhibit(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         form = ExhibitForm(request.POST, request.FILES)
         form.is_valid()
-        uploads = receive_form_files(request, form, crime=crime, actor=request.user)
+        uploads = receive_form_files(
+            request, form, {"crime": crime, "link__isnull": True}, crime=crime, actor=request.user
+        )
         if not form.errors:
             try:
                 exhibits = [
