@@ -52,6 +52,8 @@ class SectionSpec:
 SECTIONS: list[SectionSpec] = [
     SectionSpec("Contacts", "contacts:queue", "contacts", "take_contacts",
                 "Take a contact from any channel: caller, history, THRIVE, grade and route."),
+    SectionSpec("Live chat", "chat:console", "chat", "handle_chats",
+                "Answer live chats from the public, several at once; record them as contacts."),
     SectionSpec("People", "people:search", "people", "search_people",
                 "Find a caller, their household and their history; every record opened is logged with a reason."),
     SectionSpec("Duplicates", "duplicates:queue", "duplicates", "review_duplicates",

@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP now, WebSockets (live chat) when the chat app is added."""
+"""ASGI entry point: HTTP as Django serves it, and WebSockets for live chat (Channels)."""
 
 import os
 
@@ -6,4 +6,17 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "firstcontact.settings")
 
-application = get_asgi_application()
+# Django first: the routing below imports models, which need the apps loaded.
+django_application = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from chat.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter({
+    "http": django_application,
+    # Origin checked against ALLOWED_HOSTS: another site's page cannot open a chat in a visitor's session.
+    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+})

@@ -387,4 +387,18 @@ EVIDENCE_LINK_DAYS = env_int("EVIDENCE_LINK_DAYS", 7, minimum=1)
 
 
 # --- Live chat (Channels layer, agent limits) ---------------------------------------------------
-# (settings for the chat app go here)
+# One process: the in-memory layer. Several uvicorn workers or servers must share Redis, or a
+# message stored by one would never reach a browser connected to another.
+CHAT_CHANNEL_PREFIX = env_str("CHAT_CHANNEL_PREFIX", "firstcontact")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHAT_CHANNEL_PREFIX, "capacity": 1000, "expiry": 60},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CHAT_AGENT_LIMIT = env_int("CHAT_AGENT_LIMIT", 3)
+if not 1 <= CHAT_AGENT_LIMIT <= 100:
+    raise ImproperlyConfigured("CHAT_AGENT_LIMIT must be between 1 and 100 (chats one agent may hold at once).")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/notifications/", include("notifications.urls")),
     path("report/", include("public.urls")),
     path("upload/", include("evidence.public_urls")),
+    path("chat/", include("chat.public_urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
