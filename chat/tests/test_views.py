@@ -56,6 +56,11 @@ def test_the_transcript_can_be_asked_for_once_the_chat_has_ended(client, agent, 
     client.post("/chat/transcript/", {"email": "alex@example.org"})
     client.post("/chat/transcript/", {"email": "alex@example.org"})
     assert chat.transcript_requests.count() == 1
+    from notifications.models import Message
+
+    message = Message.objects.get(template="chat_transcript")
+    assert message.to == "alex@example.org" and chat.reference in message.subject
+    assert "Thank you" in message.body and "My shed was broken into" not in message.subject
     entry = AuditEntry.objects.get(subject_id=str(chat.pk), action=Action.DISCLOSURE)
     assert entry.recipients == ["alex@example.org"]
     assert "We are sending the transcript to alex@example.org" in client.get("/chat/").content.decode()
