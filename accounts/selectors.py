@@ -62,6 +62,7 @@ SECTIONS: list[SectionSpec] = [
                 "Search who looked at or changed whose record, and why."),
     SectionSpec("Crime recording", "cases:queue", "cases", "record_crimes",
                 "Record crimes within 24 hours, check classifications and decide cancellations."),
+    SectionSpec("Resolution queue", "cases:resolution-queue", "investigations", "work_resolution_queue", "Take the next crime from your resolution centre's queue and see each investigator's workload."), SectionSpec("Investigations", "cases:my-investigations", "investigations", "investigate_crimes", "Your investigations: plans, victim contact, decisions, reviews and victim updates due."), SectionSpec("Bureau tasks", "cases:bureau-tasks", "investigations", "work_bureau_tasks", "Administrative tasks officers hand to the crime admin bureau, reported back on the case."),  # noqa: E501
     SectionSpec("Evidence", "evidence:index", "evidence", "handle_evidence",
                 "Exhibits, statements, upload links for victims and businesses, and evidential packages."),
     SectionSpec("Hotspots", "neighbourhoods:teams", "neighbourhoods", "view_hotspots",

@@ -189,7 +189,7 @@ class InvestigationState(models.TextChoices):
 
 
 class UpdateChannel(models.TextChoices):
-    """How the victim agreed to be kept informed. Email, text and letter go out through the outbox."""
+    """How the victim agreed to be kept informed. Email and text go out through the outbox; a letter is a bureau task."""
 
     PHONE = "phone", "Phone call"
     EMAIL = "email", "Email"
@@ -197,7 +197,7 @@ class UpdateChannel(models.TextChoices):
     LETTER = "letter", "Letter"
 
 
-OUTBOX_CHANNELS = (UpdateChannel.EMAIL, UpdateChannel.SMS, UpdateChannel.LETTER)
+OUTBOX_CHANNELS = (UpdateChannel.EMAIL, UpdateChannel.SMS)
 
 
 class SolvabilityFactor(models.TextChoices):
@@ -433,7 +433,8 @@ class SupervisorReview(models.Model):
 
 
 class VictimUpdate(models.Model):
-    """An update given to the victim, by the agreed channel; email, text and letter are queued in the outbox."""
+    """An update given to the victim by the agreed channel: email and text are queued in the outbox, a letter is
+    handed to the crime admin bureau, a phone call is recorded as made."""
 
     crime = models.ForeignKey(Crime, on_delete=models.CASCADE, related_name="victim_updates")
     channel = models.CharField(max_length=10, choices=UpdateChannel.choices)

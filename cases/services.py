@@ -816,8 +816,7 @@ def set_enhanced_rights(*, crime: Crime, actor: Any, enhanced: bool | None, reas
 
 
 def _victim_address(crime: Crime) -> str:
-    if crime.address_id:
-        return str(crime.address)
+    # Where the victim lives now, not where the crime happened.
     membership = crime.victim.memberships.filter(to_date__isnull=True).select_related("address").first()
     return str(membership.address) if membership else ""
 
@@ -843,11 +842,10 @@ def record_victim_update(
     if errors:
         raise ValidationError(errors)
     victim = crime.victim
-    recipient = {
-        UpdateChannel.EMAIL: victim.email, UpdateChannel.SMS: victim.phone_e164,
-        UpdateChannel.LETTER: _victim_address(crime) if channel == UpdateChannel.LETTER else "",
-    }.get(channel, "")
-    if channel in OUTBOX_CHANNELS and not recipient:
+    recipient = {UpdateChannel.EMAIL: victim.email, UpdateChannel.SMS: victim.phone_e164}.get(channel, "")
+    if channel == UpdateChannel.LETTER:
+        recipient = _victim_address(crime)
+    if channel in NO_ADDRESS_FOR and not recipient:
         raise ValidationError({"channel": NO_ADDRESS_FOR[channel]})
     inv = _open_investigation(crime, actor=actor, team=None, event="investigation_opened")
     now = timezone.now()
@@ -862,22 +860,33 @@ def record_victim_update(
     if channel in OUTBOX_CHANNELS:
         from notifications.services import queue_message
 
-        officer = getattr(actor, "get_full_name", lambda: "")() or getattr(actor, "username", "")
+        officer = (actor.get_full_name() or actor.username) if getattr(actor, "pk", None) else ""
         queued = queue_message(
             channel=channel, to=recipient, template="victim_update",
             personalisation={
                 "name": victim.given_name, "crime_reference": crime.reference, "update": message,
-                "officer": officer or "The investigating officer",
+                "officer": officer or "The investigating officer", "force_name": settings.FORCE_NAME,
             },
-            reference=f"{crime.reference}-U{update.pk}", person_id=victim.pk, actor=actor,
+            reference=f"victim-update-{update.pk}", person_id=victim.pk, actor=actor,
+            reason=f"Victims' Code update on {crime.reference}",
         )
-        update.outbox_reference = str(getattr(queued, "reference", "") or getattr(queued, "pk", "") or "")[:60]
+        update.outbox_reference = queued.reference[:60]
+        update.save(update_fields=["outbox_reference"])
+    elif channel == UpdateChannel.LETTER:
+        # Letters are printed and posted by the crime admin bureau: the update becomes their task.
+        task = BureauTask.objects.create(
+            crime=crime, kind=BureauTaskKind.VICTIM_LETTER, requested_by=_actor_or_none(actor),
+            instructions=f"Send this update to the victim by letter:\n\n{message}",
+        )
+        update.outbox_reference = f"bureau task {task.pk}"
         update.save(update_fields=["outbox_reference"])
     if inv.update_every_days:
         inv.next_update_due_on = timezone.localdate(now) + timedelta(days=inv.update_every_days)
         inv.save(update_fields=["next_update_due_on"])
+    # Email and text are logged as disclosures by the outbox (with the address); a call or a letter here.
     record_entry(
-        actor=actor, action=Action.DISCLOSURE, subject_type="cases.crime", subject_id=crime.pk, person_id=victim.pk,
+        actor=actor, action=Action.ALTERATION if channel in OUTBOX_CHANNELS else Action.DISCLOSURE,
+        subject_type="cases.crime", subject_id=crime.pk, person_id=victim.pk,
         reason="Victims' Code update to the victim", recipients=[f"victim {victim.reference} by {channel}"],
         detail={"event": "victim_update", "reference": crime.reference, "channel": channel,
                 "decisions_told": [d.pk for d in pending]},

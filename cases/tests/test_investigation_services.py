@@ -232,3 +232,30 @@ def test_overdue_reviews_and_updates_show_per_supervisor_and_team(call_handler, 
     assert grouped["supervisor"][0][1] == 1
     due = selectors.victims_code_due(today=later + timedelta(days=10))
     assert [i.crime_id for i in due.updates_overdue] == [crime.pk]
+
+
+def test_an_email_update_goes_out_through_the_outbox(call_handler, resolver):
+    from notifications.models import Message
+
+    victim = record_person(actor=call_handler, given_name="Ama", family_name="Owusu", email="ama@example.org")
+    crime = routed_crime(actor=call_handler, victim=victim)
+    update = services.record_victim_update(crime=crime, actor=resolver, channel="email",
+                                           message="We have seized the shop's CCTV.")
+    message = Message.objects.get(reference=update.outbox_reference)
+    assert message.to == "ama@example.org" and message.person_id == victim.pk
+    assert message.subject == f"An update on your crime report {crime.reference}"
+    assert "We have seized the shop's CCTV." in message.body and "Hello Ama" in message.body
+
+
+def test_a_letter_update_becomes_a_bureau_task(call_handler, resolver):
+    from people.services import move_person, record_address
+
+    victim = record_person(actor=call_handler, given_name="Ama", family_name="Owusu")
+    crime = routed_crime(actor=call_handler, victim=victim)
+    with pytest.raises(ValidationError):
+        services.record_victim_update(crime=crime, actor=resolver, channel="letter", message="Your case is closed.")
+    home = record_address(number_or_name="12", street="High Street", postcode="ST16 2DH", town="Stafford")
+    move_person(actor=call_handler, person=victim, address=home, from_date=date(2020, 1, 1))
+    services.record_victim_update(crime=crime, actor=resolver, channel="letter", message="Your case is closed.")
+    task = crime.bureau_tasks.get()
+    assert task.kind == "victim_letter" and "Your case is closed." in task.instructions
