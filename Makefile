@@ -25,6 +25,7 @@ demo-data: install
 	$(PY) manage.py seed_call_taking --demo --seed $(SEED)
 	$(PY) manage.py import_street_crime --demo --verbosity 0
 	$(PY) manage.py import_calls --demo
+	$(PY) manage.py seed_demand --demo --seed $(SEED)
 	$(PY) manage.py demo_logins
 
 test: install

@@ -13,6 +13,7 @@ SCOPES: dict[str, str] = {
     "reports:write": "Submit online and business reports from a gateway",
     "demand:read": "Read performance figures and forecasts",
     "people:read": "Search the person index and read people's records (each read logged with its reason)",
+    "cad:write": "Send incident attendance times (received, dispatched, arrived) from command and control",
 }
 
 # scope -> the permission codename (accounts.permissions) a signed-in member of staff needs instead.
@@ -23,4 +24,5 @@ SCOPE_PERMISSIONS: dict[str, str] = {
     "reports:write": "take_contacts",
     "demand:read": "view_demand",
     "people:read": "search_people",
+    "cad:write": "manage_demand",
 }

@@ -1,4 +1,4 @@
-"""JSON API for demand: the telephony platform sends call events here."""
+"""JSON API for demand: the telephony platform sends call events and agent states here, command and control attendance times."""
 
 from __future__ import annotations
 
@@ -11,8 +11,15 @@ from pydantic import Field
 
 from firstcontact.api import require_scope
 
-from .importers import CallRecord, ImportProblem, parse_call_events
-from .services import record_call_events
+from .importers import (
+    AGENT_STATES,
+    CallRecord,
+    ImportProblem,
+    parse_agent_states,
+    parse_attendance,
+    parse_call_events,
+)
+from .services import record_agent_states, record_attendance, record_call_events
 
 QUEUES = ("999", "101", "chat", "online")
 
@@ -63,4 +70,74 @@ def post_call_events(request: HttpRequest, payload: CallEventsIn) -> dict:
         raise HttpError(422, str(problem).replace("events row ", "event ")) from problem
     actor = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
     created, skipped = record_call_events(records=records, source="api", actor=actor)
+    return {"created": created, "skipped": skipped}
+
+
+def _utc_rows(events: list, names: tuple[str, ...]) -> list[dict]:
+    """Events as the CSV parsers read them: times in UTC ISO text (PostgreSQL refuses some ISO offsets)."""
+    rows = []
+    for event in events:
+        row = {k: ("" if v is None else str(v)) for k, v in event.dict().items()}
+        for name in names:
+            value = getattr(event, name)
+            row[name] = value.astimezone(UTC).isoformat() if value is not None and value.tzinfo else (
+                "" if value is None else value.isoformat())
+        rows.append(row)
+    return rows
+
+
+class AttendanceIn(Schema):
+    external_id: str = Field(min_length=1, max_length=120, description="Command and control's id for the attendance")
+    incident: str = Field(default="", max_length=40, description="The incident's reference")
+    grade: int = Field(ge=1, le=4, description="1 emergency, 2 priority, 3 scheduled, 4 no deployment")
+    area: str = Field(default="urban", description="urban or rural (sets the grade 1 target: 15 or 20 minutes)",
+                      json_schema_extra={"enum": ["urban", "rural"]})
+    received_at: datetime
+    dispatched_at: datetime | None = None
+    arrived_at: datetime | None = Field(default=None, description="First officer on scene; blank if nobody attended")
+
+
+class AttendancesIn(Schema):
+    events: list[AttendanceIn] = Field(max_length=5000)
+
+
+@router.post("/attendance", response={200: CallEventsOut, 422: ProblemOut},
+             summary="Record attendance times (idempotent by external_id)")
+def post_attendance(request: HttpRequest, payload: AttendancesIn) -> dict:
+    """Store when officers arrived at incidents; an external_id already stored is skipped, not duplicated."""
+    require_scope(request, "cad:write")
+    rows = _utc_rows(payload.events, ("received_at", "dispatched_at", "arrived_at"))
+    try:
+        records = parse_attendance(rows, zone=None, source_name="events", first_row=0)
+    except ImportProblem as problem:
+        raise HttpError(422, str(problem).replace("events row ", "event ")) from problem
+    actor = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    created, skipped = record_attendance(records=records, source="api", actor=actor)
+    return {"created": created, "skipped": skipped}
+
+
+class AgentStateIn(Schema):
+    external_id: str = Field(min_length=1, max_length=120, description="The telephony platform's id for the change")
+    agent: str = Field(min_length=1, max_length=60, description="The telephony platform's agent id")
+    state: str = Field(description="logged_in, available, busy, wrap_up or logged_out",
+                       json_schema_extra={"enum": list(AGENT_STATES)})
+    at: datetime
+
+
+class AgentStatesIn(Schema):
+    events: list[AgentStateIn] = Field(max_length=5000)
+
+
+@router.post("/agent-states", response={200: CallEventsOut, 422: ProblemOut},
+             summary="Record handlers' telephony state changes (idempotent by external_id)")
+def post_agent_states(request: HttpRequest, payload: AgentStatesIn) -> dict:
+    """Store agent state changes (the live board counts handlers free from each one's latest state)."""
+    require_scope(request, "telephony:write")
+    rows = _utc_rows(payload.events, ("at",))
+    try:
+        records = parse_agent_states(rows, zone=None, source_name="events", first_row=0)
+    except ImportProblem as problem:
+        raise HttpError(422, str(problem).replace("events row ", "event ")) from problem
+    actor = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    created, skipped = record_agent_states(records=records, source="api", actor=actor)
     return {"created": created, "skipped": skipped}

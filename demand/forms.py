@@ -48,3 +48,30 @@ class StaffingForm(GovUKFormMixin, forms.Form):
             field.error_messages["required"] = f"Enter {label.lower()}"
             if name in ("queue", "interval"):
                 field.error_messages["invalid_choice"] = f"Choose a {label.lower()} from the list"
+
+
+class QueueSettingsForm(GovUKFormMixin, forms.Form):
+    """One queue's stored service-level target and staffing assumptions."""
+
+    service_level = forms.IntegerField(label="Share answered within the target (%)", min_value=1, max_value=99)
+    target_seconds = forms.IntegerField(label="Answer within (seconds)", min_value=1, max_value=86400)
+    aht_seconds = forms.IntegerField(label="Average handling time (seconds)", min_value=1, max_value=7200,
+                                     required=False, help_text="Leave blank to use the queue's recorded calls")
+    shrinkage = forms.IntegerField(label="Shrinkage (%)", min_value=0, max_value=90,
+                                   help_text="Paid time not on calls: breaks, training, briefings, sickness")
+    max_occupancy = forms.IntegerField(label="Occupancy cap (%)", min_value=1, max_value=100)
+    patience_seconds = forms.IntegerField(
+        label="Callers' mean patience (seconds)", min_value=1, max_value=3600, required=False,
+        help_text="With a value, staffing uses Erlang A (callers hang up); blank for Erlang C (everyone waits)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = field.label
+            escaped = label.replace("%", "%%")
+            field.error_messages.update(
+                required=f"Enter {label[0].lower()}{label[1:]}",
+                invalid=f"{label} must be a whole number",
+                min_value=f"{escaped} must be %(limit_value)s or more",
+                max_value=f"{escaped} must be %(limit_value)s or less",
+            )

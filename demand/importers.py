@@ -217,3 +217,190 @@ def read_decc_phone_hourly(path: str | Path, *, zone: ZoneInfo) -> Iterator[Call
                         answered_at=offered + timedelta(seconds=wait) if wait is not None else None,
                         abandoned_at=offered + timedelta(seconds=ABANDON_AFTER_SECONDS) if wait is None else None,
                     )
+
+
+# --- Attendance (command and control) -------------------------------------------------
+
+ATTENDANCE_FIELDS = ("external_id", "incident", "grade", "area", "received_at", "dispatched_at", "arrived_at")
+AREAS = ("urban", "rural")
+
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    external_id: str
+    grade: int
+    received_at: datetime
+    area: str = "urban"
+    incident: str = ""
+    dispatched_at: datetime | None = None
+    arrived_at: datetime | None = None
+
+
+def _time_field(row: dict[str, str], name: str, zone: ZoneInfo | None, where: str,
+                problems: list[str]) -> tuple[bool, datetime | None]:
+    """Parse one optional time column; (ok, value). A written offset is turned into UTC (see above)."""
+    raw = (row.get(name) or "").strip()
+    if not raw:
+        return True, None
+    try:
+        parsed = _parse_time(raw, zone)
+    except ValueError:
+        problems.append(f"{where}: {name} {raw!r} is not an ISO 8601 date and time")
+        return False, None
+    if parsed.tzinfo is None:
+        problems.append(f"{where}: {name} {raw!r} must include a UTC offset, e.g. 2025-11-03T14:05:09Z")
+        return False, None
+    return True, parsed.astimezone(UTC) if isinstance(parsed.tzinfo, timezone) else parsed
+
+
+def _external_id(row: dict[str, str], where: str, problems: list[str]) -> str | None:
+    value = (row.get("external_id") or "").strip()
+    if not value:
+        problems.append(f"{where}: external_id is required")
+        return None
+    if len(value) > 120 or any(ord(ch) < 32 for ch in value):
+        problems.append(f"{where}: external_id must be at most 120 characters with no control characters")
+        return None
+    return value
+
+
+def parse_attendance(rows: Iterable[dict[str, str]], *, zone: ZoneInfo | None, source_name: str = "file",
+                     first_row: int = 2) -> list[AttendanceRecord]:
+    """Validate attendance rows (columns ATTENDANCE_FIELDS); raise ImportProblem naming each bad row and field.
+
+    Rule: dispatched and arrived times may be blank, never before the call was received.
+    """
+    records: list[AttendanceRecord] = []
+    problems: list[str] = []
+    for number, row in enumerate(rows, start=first_row):
+        where = f"{source_name} row {number}"
+        external_id = _external_id(row, where, problems)
+        grade_raw = (row.get("grade") or "").strip()
+        grade = int(grade_raw) if grade_raw in ("1", "2", "3", "4") else None
+        if grade is None:
+            problems.append(f"{where}: grade {grade_raw!r} must be 1, 2, 3 or 4")
+        area = (row.get("area") or "urban").strip().lower()
+        if area not in AREAS:
+            problems.append(f"{where}: area {row.get('area')!r} must be urban or rural")
+        incident = (row.get("incident") or "").strip()
+        if len(incident) > 40:
+            problems.append(f"{where}: incident must be at most 40 characters")
+        times = {}
+        ok = True
+        for name in ("received_at", "dispatched_at", "arrived_at"):
+            good, times[name] = _time_field(row, name, zone, where, problems)
+            ok = ok and good
+        if ok and times["received_at"] is None:
+            problems.append(f"{where}: received_at is required")
+            ok = False
+        if ok:
+            for name in ("dispatched_at", "arrived_at"):
+                if times[name] is not None and times[name] < times["received_at"]:
+                    problems.append(f"{where}: {name} is before received_at")
+                    ok = False
+        if ok and external_id and grade and area in AREAS and len(incident) <= 40:
+            records.append(AttendanceRecord(external_id=external_id, grade=grade, area=area, incident=incident,
+                                            **times))
+    if problems:
+        raise ImportProblem(problems)
+    return records
+
+
+def read_attendance(path: str | Path, *, zone: ZoneInfo) -> list[AttendanceRecord]:
+    """Read a FirstContact attendance CSV file."""
+    with open_text(path) as handle:
+        reader = csv.DictReader(handle)
+        missing = {"external_id", "grade", "received_at"} - set(reader.fieldnames or ())
+        if missing:
+            raise ImportProblem([f"{Path(path).name}: missing column(s) {', '.join(sorted(missing))}; "
+                                 f"expected {', '.join(ATTENDANCE_FIELDS)}"])
+        return parse_attendance(reader, zone=zone, source_name=Path(path).name)
+
+
+# DECC CAD priority -> our grade. Priority 1 is "emergency, attend now" and 2 "urgent"; the
+# lower priorities have no attendance clock here. Only public contacts (as for call events):
+# officer-initiated and radio incidents start with the officer already there.
+CAD_PRIORITY_GRADES = {"1": 1, "2": 2}
+
+
+def _cad_time(value: str | None, zone: ZoneInfo) -> datetime | None:
+    if not value or value == "NULL":
+        return None
+    return datetime.fromisoformat(value).replace(tzinfo=zone)
+
+
+def read_decc_cad_attendance(path: str | Path, *, zone: ZoneInfo, area: str = "urban") -> Iterator[AttendanceRecord]:
+    """Police attendance from the DECC CAD export: received at incident start, first unit's arrival.
+
+    The centre serves one city, so every incident is ``area`` (urban by default). An
+    arrival stamped before the incident started (a clock slip) is treated as unknown.
+    """
+    with open_text(path) as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            grade = CAD_PRIORITY_GRADES.get(row.get("Priority_Number", ""))
+            if (row.get("Agency") != "POLICE" or grade is None
+                    or row.get("Call_Reception") not in CAD_RECEPTION_QUEUES):
+                continue
+            try:
+                received = _cad_time(row["Incident_Start_Time"], zone)
+                dispatched = _cad_time(row.get("Incident_Dispatch_Time"), zone)
+                arrived = _cad_time(row.get("Incident_Arrival_Time"), zone)
+            except (KeyError, ValueError) as error:
+                raise ImportProblem([f"{Path(path).name} row {number}: a CAD time is not a date and time"]) from error
+            if received is None:
+                raise ImportProblem([f"{Path(path).name} row {number}: Incident_Start_Time is blank"])
+            dispatched = dispatched if dispatched and dispatched >= received else None
+            arrived = arrived if arrived and arrived >= received else None
+            yield AttendanceRecord(
+                external_id=f"decc-cad:{row['Master_Incident_Number']}:{received:%Y%m%d%H%M%S}",
+                incident=row["Master_Incident_Number"][:40], grade=grade, area=area, received_at=received,
+                dispatched_at=dispatched, arrived_at=arrived)
+
+
+# --- Agent states (telephony) ----------------------------------------------------------
+
+AGENT_FIELDS = ("external_id", "agent", "state", "at")
+AGENT_STATES = ("logged_in", "available", "busy", "wrap_up", "logged_out")
+
+
+@dataclass(frozen=True)
+class AgentStateRecord:
+    external_id: str
+    agent: str
+    state: str
+    at: datetime
+
+
+def parse_agent_states(rows: Iterable[dict[str, str]], *, zone: ZoneInfo | None, source_name: str = "file",
+                       first_row: int = 2) -> list[AgentStateRecord]:
+    """Validate agent-state rows (columns AGENT_FIELDS); raise ImportProblem naming each bad row and field."""
+    records: list[AgentStateRecord] = []
+    problems: list[str] = []
+    for number, row in enumerate(rows, start=first_row):
+        where = f"{source_name} row {number}"
+        external_id = _external_id(row, where, problems)
+        agent = (row.get("agent") or "").strip()
+        if not agent or len(agent) > 60 or any(ord(ch) < 32 for ch in agent):
+            problems.append(f"{where}: agent is required, at most 60 characters")
+        state = (row.get("state") or "").strip().lower().replace("-", "_")
+        if state not in AGENT_STATES:
+            problems.append(f"{where}: state {row.get('state')!r} is not one of {', '.join(AGENT_STATES)}")
+        ok, at = _time_field(row, "at", zone, where, problems)
+        if ok and at is None:
+            problems.append(f"{where}: at is required")
+        if external_id and agent and len(agent) <= 60 and state in AGENT_STATES and at is not None:
+            records.append(AgentStateRecord(external_id=external_id, agent=agent, state=state, at=at))
+    if problems:
+        raise ImportProblem(problems)
+    return records
+
+
+def read_agent_states(path: str | Path, *, zone: ZoneInfo) -> list[AgentStateRecord]:
+    """Read a FirstContact agent-state CSV file."""
+    with open_text(path) as handle:
+        reader = csv.DictReader(handle)
+        missing = set(AGENT_FIELDS) - set(reader.fieldnames or ())
+        if missing:
+            raise ImportProblem([f"{Path(path).name}: missing column(s) {', '.join(sorted(missing))}; "
+                                 f"expected {', '.join(AGENT_FIELDS)}"])
+        return parse_agent_states(reader, zone=zone, source_name=Path(path).name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 import numpy as np
@@ -15,10 +15,11 @@ from audit.models import Action
 from audit.services import record_entry
 
 from . import forecasting, selectors
-from .importers import CallRecord
-from .models import CallEvent, ForecastSnapshot
+from .importers import AgentStateRecord, AttendanceRecord, CallRecord
+from .models import AgentStateEvent, AttendanceEvent, CallEvent, ForecastSnapshot, QueueSettings
 
 BATCH = 2000
+CONTACTS_SOURCE = "contacts"  # call events made from FirstContact's own contacts
 FORECAST_HOURS = 6 * 7 * 24  # six weeks ahead
 
 
@@ -45,11 +46,146 @@ def record_call_events(*, records: Iterable[CallRecord], source: str, actor=None
                     handled_seconds=r.handled_seconds, external_id=r.external_id, source=source)
             CallEvent.objects.bulk_create(fresh.values(), batch_size=BATCH)
             created += len(fresh)
+            if source != CONTACTS_SOURCE:
+                _drop_contact_events_covered_by(fresh.values())
         # Call events hold no caller data; the import itself is still logged (who loaded what, when).
         record_entry(actor=actor, actor_label="" if actor else f"import:{source}", action=Action.COLLECTION,
                      subject_type="demand.callevent", subject_id=f"import:{source}",
                      detail={"created": created, "skipped": skipped})
     return created, skipped
+
+
+def _hour_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _drop_contact_events_covered_by(events: Iterable[CallEvent]) -> int:
+    """Remove contact-made call events in the (queue, clock hour) slots a telephony feed now reports.
+
+    Rule (no double counting): for a queue and an hour with any telephony event, the
+    telephony feed counts every call of that hour, including those FirstContact also
+    recorded as contacts, so the contact-made events of that slot go.
+    """
+    slots: dict[str, set[datetime]] = {}
+    for event in events:
+        slots.setdefault(event.queue, set()).add(_hour_utc(event.offered_at))
+    removed = 0
+    for queue, hours in slots.items():
+        ordered = sorted(hours)
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i:i + 500]
+            candidates = (CallEvent.objects.filter(source=CONTACTS_SOURCE, queue=queue, offered_at__gte=chunk[0],
+                                                   offered_at__lt=chunk[-1] + timedelta(hours=1))
+                          .values_list("id", "offered_at"))
+            doomed = [pk for pk, offered in candidates if _hour_utc(offered) in hours]
+            removed += CallEvent.objects.filter(id__in=doomed).delete()[0]
+    return removed
+
+
+def sync_contact_call_events(*, since: datetime | None = None, actor=None) -> dict[str, int]:
+    """Turn FirstContact's own 999, 101, chat and online contacts into call events; safe to run again.
+
+    A contact becomes one call event (external id ``contact:<reference>``) offered at
+    receipt and answered when the handler answered it. Rule (no double counting): a
+    contact in a (queue, clock hour) slot that already holds telephony-fed events is
+    left out, because the telephony feed counted that call; and a later telephony
+    import removes contact-made events from the slots it covers. Returns counts of
+    created, already present, and left out as covered by telephony.
+    """
+    contacts = selectors.contacts_for_call_events(since=since)
+    if not contacts:
+        return {"created": 0, "present": 0, "covered": 0}
+    covered = selectors.telephony_slots(start=min(c["received_at"] for c in contacts),
+                                        end=max(c["received_at"] for c in contacts) + timedelta(hours=1),
+                                        exclude_source=CONTACTS_SOURCE)
+    records, left_out = [], 0
+    for c in contacts:
+        if (c["channel"], _hour_utc(c["received_at"])) in covered:
+            left_out += 1
+            continue
+        answered = c["answered_at"] if c["answered_at"] and c["answered_at"] >= c["received_at"] else None
+        records.append(CallRecord(external_id=f"contact:{c['reference']}", queue=c["channel"],
+                                  offered_at=c["received_at"], answered_at=answered))
+    created, present = record_call_events(records=records, source=CONTACTS_SOURCE, actor=actor)
+    return {"created": created, "present": present, "covered": left_out}
+
+
+def record_attendance(*, records: Iterable[AttendanceRecord], source: str, actor=None) -> tuple[int, int]:
+    """Store attendance events, skipping external ids already stored; returns (created, skipped)."""
+    created = skipped = 0
+    records = iter(records)
+    with transaction.atomic():
+        while batch := list(islice(records, BATCH)):
+            known = set(AttendanceEvent.objects.filter(external_id__in=[r.external_id for r in batch])
+                        .values_list("external_id", flat=True))
+            fresh: dict[str, AttendanceEvent] = {}
+            for r in batch:
+                if r.external_id in known or r.external_id in fresh:
+                    skipped += 1
+                    continue
+                fresh[r.external_id] = AttendanceEvent(
+                    external_id=r.external_id, incident=r.incident, grade=r.grade, area=r.area,
+                    received_at=r.received_at, dispatched_at=r.dispatched_at, arrived_at=r.arrived_at, source=source)
+            AttendanceEvent.objects.bulk_create(fresh.values(), batch_size=BATCH)
+            created += len(fresh)
+        # No caller or officer data in these rows; the load itself is logged.
+        record_entry(actor=actor, actor_label="" if actor else f"import:{source}", action=Action.COLLECTION,
+                     subject_type="demand.attendanceevent", subject_id=f"import:{source}",
+                     detail={"created": created, "skipped": skipped})
+    return created, skipped
+
+
+def record_agent_states(*, records: Iterable[AgentStateRecord], source: str, actor=None) -> tuple[int, int]:
+    """Store handlers' telephony state changes, skipping external ids already stored; returns (created, skipped).
+
+    Agent ids identify members of staff, so the load is logged as a collection.
+    """
+    created = skipped = 0
+    records = iter(records)
+    with transaction.atomic():
+        while batch := list(islice(records, BATCH)):
+            known = set(AgentStateEvent.objects.filter(external_id__in=[r.external_id for r in batch])
+                        .values_list("external_id", flat=True))
+            fresh: dict[str, AgentStateEvent] = {}
+            for r in batch:
+                if r.external_id in known or r.external_id in fresh:
+                    skipped += 1
+                    continue
+                fresh[r.external_id] = AgentStateEvent(external_id=r.external_id, agent=r.agent, state=r.state,
+                                                       at=r.at, source=source)
+            AgentStateEvent.objects.bulk_create(fresh.values(), batch_size=BATCH)
+            created += len(fresh)
+        record_entry(actor=actor, actor_label="" if actor else f"import:{source}", action=Action.COLLECTION,
+                     subject_type="demand.agentstateevent", subject_id=f"import:{source}",
+                     detail={"created": created, "skipped": skipped})
+    return created, skipped
+
+
+SETTINGS_FIELDS = ("service_level", "target_seconds", "aht_seconds", "shrinkage", "max_occupancy", "patience_seconds")
+
+
+def save_queue_settings(*, queue: str, actor, **values) -> QueueSettings:
+    """Store a queue's service-level target and staffing assumptions (one row per queue; a re-save updates it).
+
+    The change is logged as an alteration with the fields that changed (settings hold no personal data,
+    but who moved a target, and when, is a question auditors ask).
+    """
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        current = selectors.queue_settings(queue)
+        row, _ = QueueSettings.objects.select_for_update().get_or_create(
+            queue=queue, defaults={name: getattr(current, name) for name in SETTINGS_FIELDS})
+        changed = {name: [getattr(row, name), value] for name, value in values.items() if getattr(row, name) != value}
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_by = actor
+        row.save()
+        record_entry(actor=actor, actor_label="" if actor else "system", action=Action.ALTERATION,
+                     subject_type="demand.queuesettings", subject_id=queue,
+                     detail={"changed": changed})
+    return row
 
 
 def make_forecast_snapshot(*, queue: str, origin: datetime | None = None,

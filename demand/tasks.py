@@ -11,3 +11,15 @@ def refresh_forecasts_task(backtest_weeks: int = 0) -> int:
     from .services import refresh_forecasts
 
     return len(refresh_forecasts(backtest_weeks=backtest_weeks))
+
+
+@task()
+def sync_contact_calls_task(days: int = 2) -> int:
+    """Count the last ``days`` days of FirstContact's contacts as call events (schedule it, e.g. every 5 minutes)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .services import sync_contact_call_events
+
+    return sync_contact_call_events(since=timezone.now() - timedelta(days=days))["created"]

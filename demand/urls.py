@@ -11,4 +11,6 @@ urlpatterns = [
     path("staffing/", views.staffing_plan, name="staffing"),
     path("patterns/", views.seasonal, name="seasonal"),
     path("live/", views.live_board, name="live"),
+    path("settings/", views.queue_settings_list, name="settings"),
+    path("settings/<str:queue>/", views.queue_settings_edit, name="settings-edit"),
 ]

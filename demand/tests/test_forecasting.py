@@ -119,3 +119,27 @@ def test_short_history_is_refused_with_a_clear_message():
     calls, _ = synthetic_demand("2025-01-06", "2025-01-13")
     with pytest.raises(ValueError, match="two weeks"):
         forecast_hourly(calls, horizon_hours=24)
+
+
+def test_intervals_widen_when_the_held_back_fortnight_is_burstier_than_the_history():
+    """Calls turn bursty (gamma-mixed Poisson) in the last weeks: calibration widens the intervals to cover them."""
+    calls, rate = synthetic_demand("2024-09-02", "2025-03-03", seed=7)
+    rng = np.random.default_rng(8)
+    bursty = calls.index >= calls.index[-1] - pd.Timedelta(weeks=7)
+    calls[bursty] = rng.poisson(rate[bursty] * rng.gamma(2.0, 0.5, size=int(bursty.sum())))
+    train, test = calls.iloc[:-2 * 168], calls.iloc[-2 * 168:].to_numpy()
+    plain = forecast_hourly(train, horizon_hours=2 * 168, levels=(80,), calibrate=False)
+    calibrated = forecast_hourly(train, horizon_hours=2 * 168, levels=(80,))
+    assert calibrated.calibration > 1
+    assert (calibrated.upper[80] - calibrated.lower[80]).mean() > (plain.upper[80] - plain.lower[80]).mean()
+    assert abs(interval_coverage(test, calibrated.lower[80], calibrated.upper[80]) - 0.8) < abs(
+        interval_coverage(test, plain.lower[80], plain.upper[80]) - 0.8)
+
+
+def test_point_forecast_for_absolute_error_is_the_hourly_median():
+    """For skewed low counts the median sits at or below the mean and is a whole number of calls."""
+    calls, _ = synthetic_demand("2024-09-02", "2025-01-06", level=1.0, seed=9)
+    forecast = forecast_hourly(calls, horizon_hours=168, levels=(80,))
+    assert np.all(forecast.median == np.round(forecast.median))
+    assert np.all(forecast.median <= np.ceil(forecast.mean))
+    assert forecast.median.mean() < forecast.mean.mean()
