@@ -71,6 +71,7 @@ SECTIONS: list[SectionSpec] = [
                 "Contact-centre performance, the live queues, forecasts and the staff each interval needs."),
     SectionSpec("Outbox", "notifications:outbox", "notifications", "manage_notifications",
                 "Messages sent to victims, the public and staff: delivered, waiting or failed; send a failed one again."),
+    SectionSpec("Business reports", "public-staff:series", "public-staff", "investigate_crimes", "Possible series among business reports (same vehicle, offenders alike); business accounts."),
     SectionSpec("Administration", "admin:index", "admin", "manage_users",
                 "Add staff, change their roles and teams, issue API tokens and edit reference data.",
                 staff_flag=True),

@@ -383,7 +383,26 @@ EVIDENCE_LINK_DAYS = env_int("EVIDENCE_LINK_DAYS", 7, minimum=1)
 
 
 # --- Public reporting (rate limits, save and return, track my report) ---------------------------
-# (settings for the public app go here)
+# Rate limits count in a shared cache so that every server process sees the same counts:
+# Redis when REDIS_URL is set, otherwise this process's memory (one process in the demo).
+PUBLIC_RATELIMIT_REDIS_URL = env_str("PUBLIC_RATELIMIT_REDIS_URL", REDIS_URL or "")
+# Added to whatever caches are already configured (another area may define its own).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, **globals().get("CACHES", {})}
+CACHES["ratelimit"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": PUBLIC_RATELIMIT_REDIS_URL,
+     "KEY_PREFIX": "fc-ratelimit"}
+    if PUBLIC_RATELIMIT_REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fc-ratelimit"}
+)
+RATELIMIT_USE_CACHE = "ratelimit"
+# Submissions of a report (or a tracking request) per address per minute, and per hour.
+PUBLIC_REPORTS_PER_MINUTE = env_int("PUBLIC_REPORTS_PER_MINUTE", 10, minimum=1)
+PUBLIC_TRACK_REQUESTS_PER_HOUR = env_int("PUBLIC_TRACK_REQUESTS_PER_HOUR", 10, minimum=1)
+PUBLIC_DRAFT_DAYS = env_int("PUBLIC_DRAFT_DAYS", 28, minimum=1)
+PUBLIC_TRACK_CODE_MINUTES = env_int("PUBLIC_TRACK_CODE_MINUTES", 15, minimum=1)
+PUBLIC_TRACK_CODE_ATTEMPTS = env_int("PUBLIC_TRACK_CODE_ATTEMPTS", 5, minimum=1)
+PUBLIC_SERIES_THRESHOLD = env_int("PUBLIC_SERIES_THRESHOLD", 80, minimum=50)
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 
 # --- Live chat (Channels layer, agent limits) ---------------------------------------------------
