@@ -12,7 +12,6 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import record_entry
 
-from . import rules
 from .models import BusinessAccount, OnlineReport, SeriesLink
 
 # The crime's status (cases.CrimeStatus values) in the words a reporter reads.
@@ -76,6 +75,24 @@ def _victim_updates(crime) -> list[Update]:
     return sorted(updates, key=lambda u: u.on, reverse=True)
 
 
+# Victims' Code Right 6: a decision is told within 5 working days. Until the investigator
+# agrees an update plan with the victim, that is the promise the reporter is given.
+FIRST_UPDATE_WORKING_DAYS = 5
+
+
+def _next_update_due(contact, crime) -> date:
+    """The investigation's agreed next update, else its victim-contact date, else 5 working days from the report."""
+    from cases.rules import add_working_days
+
+    investigation = getattr(crime, "investigation", None) if crime is not None else None
+    if investigation is not None:
+        due = investigation.next_update_due_on or (
+            None if investigation.first_contacted_at else investigation.contact_due_on)
+        if due is not None:
+            return due
+    return add_working_days(timezone.localtime(contact.received_at).date(), FIRST_UPDATE_WORKING_DAYS)
+
+
 @transaction.atomic
 def report_progress(*, report: OnlineReport, actor) -> Progress:
     """The progress of a report in plain words, for the reporter who proved it is theirs; logged as a consultation."""
@@ -87,9 +104,12 @@ def report_progress(*, report: OnlineReport, actor) -> Progress:
     if crime is not None:
         progress.crime_reference = crime.reference
         progress.status = CRIME_STATUS_WORDS.get(crime.status, RECEIVED_WORDS)
+        investigation = getattr(crime, "investigation", None) if hasattr(crime, "investigation") else None
+        if crime.status == "investigating" and investigation is not None and investigation.state == "queued":
+            progress.status = "Your report is waiting for an investigator in our resolution centre."
         progress.updates = _victim_updates(crime)
         if crime.outcome_id:
-            progress.outcome = crime.outcome.name if hasattr(crime.outcome, "name") else str(crime.outcome)
+            progress.outcome = crime.outcome.name
         progress.closed = crime.status in ("closed", "cancelled")
     elif outcome is not None:
         progress.status = "We have finished dealing with your report."
@@ -97,11 +117,7 @@ def report_progress(*, report: OnlineReport, actor) -> Progress:
         progress.closed = True
     elif contact.route:
         progress.status = ROUTE_WORDS.get(contact.route, RECEIVED_WORDS)
-    last_update = progress.updates[0].on if progress.updates else None
-    progress.next_update_due = rules.next_update_due(
-        reported_on=timezone.localtime(contact.received_at).date(),
-        last_update_on=timezone.localtime(last_update).date() if last_update else None, closed=progress.closed,
-    )
+    progress.next_update_due = None if progress.closed else _next_update_due(contact, crime)
     record_entry(actor=actor, action=Action.CONSULTATION, subject_type="public.onlinereport", subject_id=str(report.pk),
                  person_id=str(report.reporter_id or ""), reason="The reporter checked the progress of their own report",
                  detail={"contact": contact.reference})
