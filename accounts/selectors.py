@@ -58,6 +58,8 @@ SECTIONS: list[SectionSpec] = [
                 "Find a caller, their household and their history; every record opened is logged with a reason."),
     SectionSpec("Duplicates", "duplicates:queue", "duplicates", "review_duplicates",
                 "Review possible duplicate persons; merge them, or undo a merge."),
+    SectionSpec("Call quality", "contacts:quality", "contacts", "audit_contact_quality",
+                "Sample each handler's contacts every month and score the vulnerability assessment."),
     SectionSpec("Audit log", "audit:search", "audit", "view_audit_log",
                 "Search who looked at or changed whose record, and why."),
     SectionSpec("Crime recording", "cases:queue", "cases", "record_crimes",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import AdviceArticle, GradingRule, PartnerAgency
+from .models import AdviceArticle, AppointmentPattern, GradingRule, PartnerAgency, QualityChecklist
 
 MANAGE = "accounts.manage_reference_data"
 
@@ -59,3 +59,14 @@ class AdviceArticleAdmin(ReferenceDataOnly, admin.ModelAdmin):
     list_display = ("title", "active", "updated_at")
     search_fields = ("title", "keywords", "body")
     filter_horizontal = ("incident_types",)
+
+
+@admin.register(AppointmentPattern)
+class AppointmentPatternAdmin(ReferenceDataOnly, admin.ModelAdmin):
+    list_display = ("team", "name", "starts", "ends", "slot_minutes", "capacity", "active")
+    list_filter = ("active", "team")
+
+
+@admin.register(QualityChecklist)
+class QualityChecklistAdmin(ReferenceDataOnly, admin.ModelAdmin):
+    list_display = ("name", "version", "active")

@@ -8,7 +8,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from firstcontact.forms import GovUKFormMixin
+from firstcontact.forms import GovUKDateInput, GovUKFormMixin
 from people.models import Address, Person, VulnerabilityKind
 
 from .models import (
@@ -19,6 +19,7 @@ from .models import (
     IncidentType,
     InvestigationNeed,
     Level,
+    NotifyBy,
     OutcomeKind,
     PartnerAgency,
     PersonRole,
@@ -259,3 +260,85 @@ class DashForm(GovUKFormMixin, forms.Form):
 
     def answers(self) -> dict[str, str]:
         return {q["code"]: self.cleaned_data[f"q_{q['code']}"] for q in self.checklist.questions}
+
+
+class AppointmentForm(GovUKFormMixin, forms.Form):
+    """Choose a team and a day, then one of the free times the caller agrees to, and how to confirm it."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
+    team = forms.ChoiceField(label="Team", help_text="The local policing team or resolution centre to see the caller")
+    from_date = forms.DateField(label="Free times from", required=False, widget=GovUKDateInput,
+                                help_text="For example, 27 3 2026. Left empty, from today")
+    slot = forms.ChoiceField(label="Time agreed with the caller", widget=forms.RadioSelect,
+                             error_messages={"required": "Select the time agreed with the caller"})
+    notify_by = forms.ChoiceField(label="Confirm to the caller by", choices=NotifyBy.choices, widget=forms.RadioSelect,
+                                  initial=NotifyBy.SMS)
+    notes = forms.CharField(label="Notes for the officer", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                            max_length=2000)
+
+    def __init__(self, *args, teams=(), free=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [(str(t.pk), t.name) for t in teams]
+        self.fields["slot"].choices = [
+            (str(f.slot.pk), f"{timezone.localtime(f.slot.starts_at):%a %d %b %H:%M} to "
+                             f"{timezone.localtime(f.slot.ends_at):%H:%M}, {f.slot.place}"
+                             + (f" ({f.free} places free)" if f.free > 1 else ""))
+            for f in free
+        ]
+
+
+class MoveAppointmentForm(AppointmentForm):
+    reason = forms.CharField(label="Reason for moving it", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             error_messages={"required": "Enter the reason for moving the appointment"})
+
+
+class CancelAppointmentForm(GovUKFormMixin, forms.Form):
+    reason = forms.CharField(label="Reason for cancelling", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             error_messages={"required": "Enter the reason for cancelling the appointment"})
+
+
+class DayListForm(GovUKFormMixin, forms.Form):
+    team = forms.ChoiceField(label="Team")
+    day = forms.DateField(label="Day", widget=GovUKDateInput, required=False, help_text="For example, 27 3 2026")
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [(str(t.pk), t.name) for t in teams]
+
+
+QUALITY_ANSWERS = (("yes", "Met"), ("no", "Not met"), ("na", "Not applicable"))
+
+
+class QualityReviewForm(GovUKFormMixin, forms.Form):
+    """The checklist's items, each met, not met or (for domestic-only items) not applicable, and comments."""
+
+    def __init__(self, *args, checklist, domestic: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checklist = checklist
+        for number, item in enumerate(checklist.items, start=1):
+            conditional = item.get("when") == "domestic" and not domestic
+            self.fields[f"item_{item['code']}"] = forms.ChoiceField(
+                label=f"{number}. {item['text']}", widget=forms.RadioSelect,
+                choices=QUALITY_ANSWERS if conditional else QUALITY_ANSWERS[:2],
+                help_text="Applies only to domestic abuse" if item.get("when") == "domestic" else "",
+                error_messages={"required": f"Answer item {number}: met or not met"},
+            )
+        self.fields["comments"] = forms.CharField(
+            label="Comments for the handler", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+            help_text="Needed for each item not met: what to do differently", max_length=5000,
+        )
+
+    def answers(self) -> dict[str, str]:
+        return {item["code"]: self.cleaned_data[f"item_{item['code']}"] for item in self.checklist.items}
+
+
+class QualitySampleForm(GovUKFormMixin, forms.Form):
+    month = forms.ChoiceField(label="Month")
+    size = forms.IntegerField(label="Contacts per handler", min_value=1, max_value=50,
+                              error_messages={"min_value": "Contacts per handler must be 1 to 50",
+                                              "max_value": "Contacts per handler must be 1 to 50",
+                                              "invalid": "Contacts per handler must be a whole number, 1 to 50"})
+
+    def __init__(self, *args, months=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [(f"{m:%Y-%m}", f"{m:%B %Y}") for m in months]

@@ -99,6 +99,8 @@ class Contact(models.Model):
             models.Index(fields=["received_at"], name="contacts_received"),
             models.Index(fields=["caller", "received_at"], name="contacts_caller_received"),
             models.Index(fields=["address", "received_at"], name="contacts_address_received"),
+            # The triage queue: the few contacts not yet graded, oldest first, among a million.
+            models.Index(fields=["received_at"], condition=models.Q(grade__isnull=True), name="contacts_awaiting_grade"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -439,3 +441,178 @@ class MaracReferral(models.Model):
 
     def __str__(self) -> str:
         return f"MARAC referral for {self.victim_id}"
+
+
+# --- Scheduled appointments (grade 3) -------------------------------------------------------------
+
+
+class AppointmentPattern(models.Model):
+    """When a team sees the public by appointment: days, hours, slot length and how many at once.
+
+    Reference data administrators edit; ``generate_appointment_slots`` turns it into
+    slots. Several patterns per team are allowed (a weekday surgery and a Saturday one).
+    """
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="appointment_patterns")
+    name = models.CharField(max_length=120, help_text="Like 'Weekday appointments'.")
+    weekdays = models.JSONField(default=list, help_text="Days of the week: 0 Monday to 6 Sunday, e.g. [0, 1, 2, 3, 4].")
+    starts = models.TimeField(help_text="Time of the first slot (London time).")
+    ends = models.TimeField(help_text="No slot runs past this time (London time).")
+    slot_minutes = models.PositiveSmallIntegerField(default=30)
+    capacity = models.PositiveSmallIntegerField(default=1, help_text="Appointments that can share a slot.")
+    place = models.CharField(max_length=200, help_text="Where: a police station, the caller's home, or by phone.")
+    skip_bank_holidays = models.BooleanField(default=True, help_text="No slots on English bank holidays.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["team__name", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(slot_minutes__gte=5, slot_minutes__lte=240),
+                                   name="contacts_pattern_slot_5_to_240"),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="contacts_pattern_capacity"),
+            models.CheckConstraint(condition=models.Q(ends__gt=models.F("starts")), name="contacts_pattern_ends_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.name}"
+
+
+class AppointmentSlot(models.Model):
+    """A time a team can see a caller, with room for ``capacity`` appointments."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="appointment_slots")
+    pattern = models.ForeignKey(AppointmentPattern, null=True, blank=True, on_delete=models.SET_NULL, related_name="slots")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveSmallIntegerField(default=1)
+    place = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["starts_at", "team__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "starts_at"], name="contacts_slot_once_per_team"),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="contacts_slot_ends_after"),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="contacts_slot_capacity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    MOVED = "moved", "Moved to another time"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class NotifyBy(models.TextChoices):
+    SMS = "sms", "Text message"
+    EMAIL = "email", "E-mail"
+    NONE = "none", "Do not send a message"
+
+
+class Appointment(models.Model):
+    """A caller's appointment with a team, agreed at first contact (grade 3, route 'appointment').
+
+    No double booking: each booked appointment holds one numbered seat of its slot, and
+    a seat can be held by one booked appointment only (a unique constraint, so even two
+    bookings racing past the row lock cannot both win). A contact has at most one
+    booked appointment; moving one marks it moved and books the new time.
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="appointments")
+    slot = models.ForeignKey(AppointmentSlot, on_delete=models.PROTECT, related_name="appointments")
+    seat = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
+    notify_by = models.CharField(max_length=10, choices=NotifyBy.choices, default=NotifyBy.SMS)
+    notes = models.TextField(blank=True)
+    form_token = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    moved_from = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="moved_to")
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    booked_at = models.DateTimeField(default=timezone.now)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True, help_text="Why it was moved or cancelled.")
+
+    class Meta:
+        ordering = ["slot__starts_at", "seat"]
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "seat"], condition=models.Q(status="booked"),
+                                    name="contacts_appointment_seat_once"),
+            models.UniqueConstraint(fields=["contact"], condition=models.Q(status="booked"),
+                                    name="contacts_one_booked_appointment"),
+            models.CheckConstraint(condition=models.Q(seat__gte=1), name="contacts_appointment_seat_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} at {self.slot}"
+
+
+# --- Quality audit of calls -------------------------------------------------------------------------
+
+
+class QualityChecklist(models.Model):
+    """A version of the checklist an auditor scores a vulnerability assessment against.
+
+    Versioned like the risk checklists: a changed wording is a new row, so a review
+    always shows the questions it was scored on. Items are
+    ``{"code", "text", "when": "always" | "domestic"}``; "domestic" items can be
+    marked not applicable when the contact is not about domestic abuse.
+    """
+
+    code = models.SlugField(max_length=40)
+    version = models.CharField(max_length=20)
+    name = models.CharField(max_length=120)
+    items = models.JSONField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="contacts_quality_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+
+class QualitySample(models.Model):
+    """The contacts drawn for one handler's quality audit in one month: a reproducible random sample."""
+
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quality_samples")
+    month = models.DateField(help_text="The first day of the month sampled.")
+    size = models.PositiveSmallIntegerField()
+    seed = models.CharField(max_length=60, help_text="What the random draw was seeded with, to draw it again.")
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    drawn_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month", "handler__username"]
+        constraints = [models.UniqueConstraint(fields=["handler", "month"], name="contacts_quality_sample_once")]
+
+    def __str__(self) -> str:
+        return f"{self.handler} {self.month:%B %Y}"
+
+
+class QualityReview(models.Model):
+    """One sampled contact, and once scored, the auditor's answers, score and comments (the handler's feedback)."""
+
+    sample = models.ForeignKey(QualitySample, on_delete=models.CASCADE, related_name="reviews")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="quality_reviews")
+    checklist = models.ForeignKey(QualityChecklist, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict, blank=True, help_text='{"item code": "yes" | "no" | "na"}')
+    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Per cent of applicable items met.")
+    comments = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sample", "contact__received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "contact"], name="contacts_quality_review_once"),
+            models.CheckConstraint(condition=models.Q(score__isnull=True) | models.Q(score__lte=100),
+                                   name="contacts_quality_score_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"quality review of {self.contact_id}"

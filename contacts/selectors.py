@@ -365,3 +365,179 @@ def first_contact_resolution(*, since, until) -> ResolutionShare:
     received = Contact.objects.filter(channel=Channel.NON_EMERGENCY, received_at__gte=since, received_at__lt=until)
     resolved = ContactOutcome.objects.filter(contact__in=received, resolved_at_first_contact=True).count()
     return ResolutionShare(since=since, until=until, contacts=received.count(), resolved=resolved)
+
+
+# --- Triage queue ------------------------------------------------------------------------------------
+
+AWAITING_LIMIT = 50
+
+
+def awaiting_assessment(*, limit: int = AWAITING_LIMIT) -> tuple[list[Contact], int]:
+    """Contacts from every channel not yet assessed (no THRIVE, no grade), oldest first, and how many there are.
+
+    Online and business reports and chats arrive without an assessment; a triage officer
+    picks the oldest up and assesses it on the contact page. No person is shown here,
+    only the channel, the time and what it is about, so nothing needs logging.
+    """
+    waiting = Contact.objects.filter(grade__isnull=True, thrive_assessments__isnull=True)
+    rows = list(waiting.select_related("incident_type").order_by("received_at", "pk")[:limit])
+    total = len(rows) if len(rows) < limit else waiting.count()
+    return rows, total
+
+
+# --- Scheduled appointments -------------------------------------------------------------------------
+
+
+def appointment_teams() -> list[Any]:
+    """The teams that see the public by appointment: local policing teams and resolution centres with a pattern."""
+    from accounts.models import Team
+
+    return list(
+        Team.objects.filter(active=True, kind__in=[Team.Kind.LOCAL_POLICING, Team.Kind.RESOLUTION_CENTRE],
+                            appointment_patterns__active=True).distinct().order_by("name")
+    )
+
+
+@dataclass
+class FreeSlot:
+    slot: Any
+    free: int
+
+
+def free_slots(*, team: Any, since: Any, days: int = 7, limit: int = 60) -> list[FreeSlot]:
+    """A team's slots from ``since`` (never in the past) for ``days`` days with a seat free, earliest first."""
+    from django.db.models import Count
+
+    from .models import AppointmentSlot, AppointmentStatus
+
+    start = max(since, timezone.now())
+    slots = (
+        AppointmentSlot.objects.filter(team=team, starts_at__gte=start, starts_at__lt=since + timedelta(days=days))
+        .annotate(booked=Count("appointments", filter=Q(appointments__status=AppointmentStatus.BOOKED)))
+        .order_by("starts_at")
+    )
+    return [FreeSlot(slot, slot.capacity - slot.booked) for slot in slots if slot.booked < slot.capacity][:limit]
+
+
+def appointments_for(contact: Contact) -> list[Any]:
+    """A contact's appointments, the booked one first, then moved and cancelled ones, newest first."""
+    from .models import AppointmentStatus
+
+    rows = list(contact.appointments.select_related("slot__team", "booked_by", "ended_by").order_by("-booked_at"))
+    return sorted(rows, key=lambda a: a.status != AppointmentStatus.BOOKED)
+
+
+@transaction.atomic
+def team_day_list(*, actor: Any, team: Any, day: date) -> list[Any]:
+    """A team's booked appointments on a day, with the caller of each; every caller shown is logged as consulted.
+
+    The officers who keep the appointments need to know whom they are seeing: a
+    consultation with the reason "Appointments of <team> on <day>".
+    """
+    from zoneinfo import ZoneInfo
+
+    from .models import Appointment, AppointmentStatus
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    from datetime import datetime, time
+
+    start = datetime.combine(day, time.min).replace(tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min).replace(tzinfo=zone)
+    rows = list(
+        Appointment.objects.filter(slot__team=team, status=AppointmentStatus.BOOKED, slot__starts_at__gte=start,
+                                   slot__starts_at__lt=end)
+        .select_related("slot", "contact__caller", "contact__incident_type", "contact__address")
+        .order_by("slot__starts_at", "seat")
+    )
+    callers = {a.contact.caller.pk: a.contact.caller for a in rows if a.contact.caller is not None}
+    _log_views(actor, f"Appointments of {team.name} on {day:%d/%m/%Y}", list(callers.values()),
+               {"as": "appointment day list"})
+    return rows
+
+
+# --- Quality audit of calls --------------------------------------------------------------------------
+
+QUALITY_PERMISSION = "accounts.audit_contact_quality"
+
+
+@transaction.atomic
+def quality_review_for(*, actor: Any, review_pk: int) -> Any:
+    """A sampled contact as the auditor scores it: the record, THRIVE, grading, DASH; each person in it logged as consulted.
+
+    An auditor does not search the person index; the people named in the sampled
+    contact are shown with the reason "Quality audit of contact C…".
+    """
+    from .models import QualityReview
+
+    if actor is None or not actor.has_perm(QUALITY_PERMISSION):
+        raise PermissionDenied("You do not have permission to audit call quality.")
+    review = (
+        QualityReview.objects.select_related("sample__handler", "contact__incident_type", "contact__caller",
+                                             "contact__address", "checklist", "reviewed_by")
+        .filter(pk=review_pk).first()
+    )
+    if review is None:
+        return None
+    links = list(review.contact.people.select_related("person").order_by("role", "person__family_name"))
+    persons = list({link.person.pk: link.person for link in links}.values())
+    _log_views(actor, f"Quality audit of contact {review.contact.reference}", persons, {"as": "quality audit"})
+    review.links = links
+    return review
+
+
+@dataclass
+class QualityRow:
+    """One handler's (or team's) month: contacts sampled, scored, the mean score, and items most often not met."""
+
+    name: str
+    team: str
+    sampled: int = 0
+    scored: int = 0
+    total: int = 0
+    missed: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def mean(self) -> int | None:
+        return round(self.total / self.scored) if self.scored else None
+
+    def add(self, review: Any) -> None:
+        self.sampled += 1
+        if review.score is not None:
+            self.scored += 1
+            self.total += review.score
+            for code, answer in (review.answers or {}).items():
+                if answer == "no":
+                    self.missed[code] = self.missed.get(code, 0) + 1
+
+
+def quality_results(month: date) -> tuple[list[QualityRow], list[QualityRow], list[Any]]:
+    """The month's results by handler and by team, and the reviews themselves (for the auditor's list).
+
+    A handler in several teams counts in each; a handler in none counts under "No team".
+    """
+    from .models import QualityReview
+
+    reviews = list(
+        QualityReview.objects.filter(sample__month=month)
+        .select_related("sample__handler", "contact__incident_type")
+        .prefetch_related("sample__handler__teams").order_by("sample__handler__username", "contact__received_at")
+    )
+    by_handler: dict[int, QualityRow] = {}
+    by_team: dict[str, QualityRow] = {}
+    for review in reviews:
+        handler = review.sample.handler
+        teams = [t.name for t in handler.teams.all()] or ["No team"]
+        by_handler.setdefault(handler.pk, QualityRow(str(handler), ", ".join(teams))).add(review)
+        for team in teams:
+            by_team.setdefault(team, QualityRow(team, team)).add(review)
+    return list(by_handler.values()), sorted(by_team.values(), key=lambda r: r.name), reviews
+
+
+def quality_feedback_for(handler: Any) -> list[Any]:
+    """The scored reviews of a handler's own contacts, newest first: their feedback."""
+    from .models import QualityReview
+
+    return list(
+        QualityReview.objects.filter(sample__handler=handler, reviewed_at__isnull=False)
+        .select_related("contact__incident_type", "checklist", "sample").order_by("-reviewed_at")[:100]
+    )

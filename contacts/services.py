@@ -494,3 +494,364 @@ def assess_dash(
         ))
     append_entries(entries)
     return assessment
+
+
+# --- Scheduled appointments (grade 3) -------------------------------------------------------------
+
+APPOINTMENT_TEMPLATE = "appointment_booked"
+CANCELLED_TEMPLATE = "appointment_cancelled"
+
+
+def _closed_days(first_day, days: int) -> set:
+    """English bank holidays in the window: the front offices that take appointments are shut."""
+    import holidays
+
+    years = {first_day.year, (first_day + timedelta(days=days)).year}
+    return set(holidays.country_holidays("GB", subdiv="ENG", years=sorted(years)))
+
+
+@transaction.atomic
+def generate_appointment_slots(*, first_day, days: int = 14, team: Any = None) -> int:
+    """Make the slots of every active pattern (of one team, if given) for ``days`` days; returns how many are new.
+
+    Safe to run again: a slot already there for the team and start time is kept as it is
+    (with its bookings); ``(team, starts_at)`` is unique.
+    """
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    from . import slots
+    from .models import AppointmentPattern, AppointmentSlot
+
+    if days < 1 or days > 366:
+        raise ValidationError({"days": "Generate slots for 1 to 366 days."})
+    zone = ZoneInfo(settings.TIME_ZONE)
+    patterns = AppointmentPattern.objects.filter(active=True, team__active=True).select_related("team")
+    if team is not None:
+        patterns = patterns.filter(team=team)
+    closed = _closed_days(first_day, days)
+    created = 0
+    for row in patterns:
+        pattern = slots.Pattern(weekdays=frozenset(int(d) for d in row.weekdays), starts=row.starts, ends=row.ends,
+                                slot_minutes=row.slot_minutes)
+        new = [
+            AppointmentSlot(team=row.team, pattern=row, starts_at=start, ends_at=end, capacity=row.capacity,
+                            place=row.place)
+            for start, end in slots.slot_times(pattern, first_day=first_day, days=days, zone=zone,
+                                               closed_days=closed if row.skip_bank_holidays else ())
+        ]
+        existing = set(AppointmentSlot.objects.filter(team=row.team, starts_at__in=[s.starts_at for s in new])
+                       .values_list("starts_at", flat=True))
+        fresh = [s for s in new if s.starts_at not in existing]
+        AppointmentSlot.objects.bulk_create(fresh, ignore_conflicts=True)
+        created += len(fresh)
+    return created
+
+
+def _appointment_message(*, appointment: Any, actor: Any, template: str) -> None:
+    """Queue the caller's text or e-mail about their appointment, in the same transaction as the booking.
+
+    The outbox sends it after commit, so a booking that rolls back sends nothing.
+    """
+    from .models import NotifyBy
+
+    caller = appointment.contact.caller
+    if appointment.notify_by == NotifyBy.NONE or caller is None:
+        return
+    to = caller.phone_e164 if appointment.notify_by == NotifyBy.SMS else caller.email
+    if not to:
+        return
+    from notifications.services import queue_message
+
+    starts = timezone.localtime(appointment.slot.starts_at)
+    queue_message(
+        channel=appointment.notify_by, to=to, template=template,
+        personalisation={
+            "name": caller.given_name or caller.full_name, "reference": appointment.contact.reference,
+            "date": f"{starts:%A} {starts.day} {starts:%B %Y}", "time": f"{starts:%H:%M}",
+            "place": appointment.slot.place, "team": appointment.slot.team.name,
+        },
+        # The outbox is idempotent by reference: one message per appointment and event, never two.
+        reference=f"appointment-{appointment.pk}-{'cancelled' if template == CANCELLED_TEMPLATE else 'booked'}",
+        person_id=caller.pk, actor=actor, reason=f"Appointment for contact {appointment.contact.reference}",
+    )
+
+
+def _check_appointment_allowed(contact: Contact) -> None:
+    if contact.grade != 3 and contact.route != Route.APPOINTMENT:
+        raise ValidationError({"slot": "Only a contact graded 3 or routed to a scheduled appointment can be booked."})
+
+
+def _take_seat(slot_pk: int) -> tuple[Any, int]:
+    """Lock the slot and return it with its first free seat, or refuse: the slot is full or has passed."""
+    from .models import AppointmentSlot, AppointmentStatus
+
+    slot = AppointmentSlot.objects.select_for_update().select_related("team").filter(pk=slot_pk).first()
+    if slot is None:
+        raise ValidationError({"slot": "That time is no longer offered; choose another."})
+    if slot.starts_at <= timezone.now():
+        raise ValidationError({"slot": "That time has passed; choose a later one."})
+    taken = set(slot.appointments.filter(status=AppointmentStatus.BOOKED).values_list("seat", flat=True))
+    free = [seat for seat in range(1, slot.capacity + 1) if seat not in taken]
+    if not free:
+        raise ValidationError({"slot": "That time has just been booked by someone else; choose another."})
+    return slot, free[0]
+
+
+def _create_appointment(**values: Any) -> Any:
+    from .models import Appointment
+
+    try:
+        # A savepoint: losing a race on the seat constraint leaves the transaction usable for the message.
+        with transaction.atomic():
+            return Appointment.objects.create(**values)
+    except IntegrityError:
+        raise ValidationError({"slot": "That time has just been booked by someone else; choose another."}) from None
+
+
+@transaction.atomic
+def book_appointment(
+    *, contact: Contact, slot: Any, actor: Any, notify_by: str = "sms", notes: str = "", form_token: str = "",
+) -> Any:
+    """Book the caller's appointment in a free slot and queue their confirmation; one booking per form token.
+
+    DOMAIN.md §2, grade 3: a scheduled appointment agreed with the caller. The slot row
+    is locked while its seats are counted; the seat constraint refuses a double booking
+    even so. A contact holds one booked appointment at a time: move it instead.
+    """
+    from .models import Appointment, AppointmentStatus, NotifyBy
+
+    token = (form_token or "").strip()[:FORM_TOKEN_MAX] or None
+    if token:
+        existing = Appointment.objects.filter(form_token=token).first()
+        if existing is not None:
+            return existing
+    if notify_by not in NotifyBy.values:
+        raise ValidationError({"notify_by": "Choose text message, e-mail or no message."})
+    locked = Contact.objects.select_for_update().select_related("caller").get(pk=contact.pk)
+    _check_appointment_allowed(locked)
+    if Appointment.objects.filter(contact=locked, status=AppointmentStatus.BOOKED).exists():
+        raise ValidationError({"slot": "This contact already has an appointment: move it or cancel it instead."})
+    _check_notify(locked, notify_by)
+    slot, seat = _take_seat(getattr(slot, "pk", slot))
+    appointment = _create_appointment(
+        contact=locked, slot=slot, seat=seat, notify_by=notify_by, notes=notes.strip(), form_token=token,
+        booked_by=actor if getattr(actor, "pk", None) else None, booked_at=timezone.now(),
+    )
+    record_entry(
+        actor=actor, action=Action.ALTERATION, subject_type="contacts.appointment", subject_id=appointment.pk,
+        person_id=locked.caller_id, detail={"contact": locked.reference, "slot": slot.pk, "team": slot.team.name,
+                                            "starts_at": slot.starts_at.isoformat(), "booked": True},
+    )
+    _appointment_message(appointment=appointment, actor=actor, template=APPOINTMENT_TEMPLATE)
+    return appointment
+
+
+def _check_notify(contact: Contact, notify_by: str) -> None:
+    from .models import NotifyBy
+
+    caller = contact.caller
+    if notify_by == NotifyBy.SMS and not (caller and caller.phone_e164):
+        raise ValidationError({"notify_by": "The caller has no phone number recorded: choose e-mail or no message."})
+    if notify_by == NotifyBy.EMAIL and not (caller and caller.email):
+        raise ValidationError({"notify_by": "The caller has no e-mail address recorded: choose a text or no message."})
+
+
+@transaction.atomic
+def move_appointment(*, appointment: Any, slot: Any, actor: Any, reason: str, notify_by: str | None = None) -> Any:
+    """Move a booked appointment to another free slot, with the reason; the caller is told the new time.
+
+    The old booking is kept, marked moved and linked to the new one, so the history shows
+    every time agreed with the caller.
+    """
+    from .models import Appointment, AppointmentStatus, NotifyBy
+
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason for moving the appointment."})
+    old = Appointment.objects.select_for_update().select_related("contact__caller").get(pk=appointment.pk)
+    if old.status != AppointmentStatus.BOOKED:
+        raise ValidationError({"slot": "This appointment is no longer booked, so it cannot be moved."})
+    notify_by = notify_by or old.notify_by
+    if notify_by not in NotifyBy.values:
+        raise ValidationError({"notify_by": "Choose text message, e-mail or no message."})
+    _check_notify(old.contact, notify_by)
+    slot_pk = getattr(slot, "pk", slot)
+    if slot_pk == old.slot_id:
+        raise ValidationError({"slot": "Choose a different time from the one booked."})
+    # The old seat is freed first, so a move within a full slot's neighbours cannot block itself.
+    now = timezone.now()
+    old.status, old.ended_at, old.end_reason = AppointmentStatus.MOVED, now, reason.strip()
+    old.ended_by = actor if getattr(actor, "pk", None) else None
+    old.save(update_fields=["status", "ended_at", "end_reason", "ended_by"])
+    new_slot, seat = _take_seat(slot_pk)
+    new = _create_appointment(
+        contact=old.contact, slot=new_slot, seat=seat, notify_by=notify_by, notes=old.notes, moved_from=old,
+        booked_by=actor if getattr(actor, "pk", None) else None, booked_at=now,
+    )
+    record_entry(
+        actor=actor, action=Action.ALTERATION, subject_type="contacts.appointment", subject_id=new.pk,
+        person_id=old.contact.caller_id, reason=reason.strip(),
+        detail={"contact": old.contact.reference, "moved_from": old.pk, "slot": new_slot.pk,
+                "starts_at": new_slot.starts_at.isoformat()},
+    )
+    _appointment_message(appointment=new, actor=actor, template=APPOINTMENT_TEMPLATE)
+    return new
+
+
+@transaction.atomic
+def cancel_appointment(*, appointment: Any, actor: Any, reason: str) -> Any:
+    """Cancel a booked appointment with the reason, freeing its seat; the caller is told."""
+    from .models import Appointment, AppointmentStatus
+
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason for cancelling the appointment."})
+    locked = Appointment.objects.select_for_update().select_related("contact__caller", "slot__team").get(
+        pk=appointment.pk
+    )
+    if locked.status != AppointmentStatus.BOOKED:
+        return locked  # already moved or cancelled: a repeated cancel changes nothing
+    locked.status, locked.ended_at, locked.end_reason = AppointmentStatus.CANCELLED, timezone.now(), reason.strip()
+    locked.ended_by = actor if getattr(actor, "pk", None) else None
+    locked.save(update_fields=["status", "ended_at", "end_reason", "ended_by"])
+    record_entry(
+        actor=actor, action=Action.ALTERATION, subject_type="contacts.appointment", subject_id=locked.pk,
+        person_id=locked.contact.caller_id, reason=reason.strip(),
+        detail={"contact": locked.contact.reference, "cancelled": True},
+    )
+    _appointment_message(appointment=locked, actor=actor, template=CANCELLED_TEMPLATE)
+    return locked
+
+
+# --- Quality audit of calls --------------------------------------------------------------------------
+
+
+def quality_sample_size() -> int:
+    """N: contacts sampled per handler per month (setting ``QUALITY_SAMPLE_SIZE``, default 5)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "QUALITY_SAMPLE_SIZE", 5))
+
+
+def month_bounds(month) -> tuple[datetime, datetime]:
+    """The first instant of the month and of the next, in London time (the month a handler worked)."""
+    from datetime import date as date_type
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    first = date_type(month.year, month.month, 1)
+    following = date_type(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return (datetime.combine(first, time.min).replace(tzinfo=zone),
+            datetime.combine(following, time.min).replace(tzinfo=zone))
+
+
+def handlers_contacts(*, handler: Any, month) -> list[int]:
+    """Contacts received in the month whose vulnerability assessment (THRIVE) the handler made, or that they took."""
+    from django.db.models import Q
+
+    start, end = month_bounds(month)
+    return list(
+        Contact.objects.filter(received_at__gte=start, received_at__lt=end)
+        .filter(Q(thrive_assessments__assessed_by=handler) | Q(handled_by=handler, thrive_assessments__isnull=False))
+        .values_list("pk", flat=True).distinct()
+    )
+
+
+@transaction.atomic
+def draw_quality_sample(*, handler: Any, month, actor: Any, size: int | None = None) -> Any:
+    """Draw N of a handler's assessed contacts of a month at random, reproducibly; drawing again returns the same sample.
+
+    Quality assurance of calls (DESIGN.md §1, quality auditor): N per handler per month,
+    from the contacts they assessed. The seed is handler and month, stored with it.
+    """
+    from datetime import date as date_type
+
+    from . import quality
+    from .models import QualityReview, QualitySample
+
+    size = quality_sample_size() if size is None else size
+    if not 1 <= size <= 50:
+        raise ValidationError({"size": "Sample 1 to 50 contacts per handler."})
+    month = date_type(month.year, month.month, 1)
+    if month > timezone.localdate():
+        raise ValidationError({"month": "Choose a month that has started."})
+    existing = QualitySample.objects.filter(handler=handler, month=month).first()
+    if existing is not None:
+        return existing
+    seed = quality.sample_seed(handler.pk, f"{month:%Y-%m}")
+    chosen = quality.draw_sample(handlers_contacts(handler=handler, month=month), size, seed)
+    try:
+        with transaction.atomic():
+            sample = QualitySample.objects.create(handler=handler, month=month, size=size, seed=seed,
+                                                  drawn_by=actor if getattr(actor, "pk", None) else None)
+    except IntegrityError:
+        return QualitySample.objects.get(handler=handler, month=month)  # another auditor drew it at the same moment
+    QualityReview.objects.bulk_create([QualityReview(sample=sample, contact_id=pk) for pk in chosen])
+    return sample
+
+
+def handlers_in_month(month) -> list[Any]:
+    """Staff who assessed contacts received in the month: the handlers to sample."""
+    from django.contrib.auth import get_user_model
+
+    start, end = month_bounds(month)
+    ids = (ThriveAssessment.objects.filter(contact__received_at__gte=start, contact__received_at__lt=end)
+           .exclude(assessed_by=None).values_list("assessed_by", flat=True).distinct())
+    return list(get_user_model().objects.filter(pk__in=ids).order_by("username"))
+
+
+@transaction.atomic
+def draw_quality_samples(*, month, actor: Any, size: int | None = None) -> list[Any]:
+    """Draw the month's sample for every handler who assessed contacts in it (existing samples are kept)."""
+    return [draw_quality_sample(handler=h, month=month, actor=actor, size=size) for h in handlers_in_month(month)]
+
+
+def is_domestic(contact: Contact) -> bool:
+    """Whether a contact is about domestic abuse: its type, or a DASH/DARA recorded on it."""
+    code = contact.incident_type.code
+    return "domestic" in code or contact.dash_assessments.exists()
+
+
+@transaction.atomic
+def score_quality_review(
+    *, review: Any, actor: Any, checklist: Any, answers: dict[str, str], comments: str = "",
+) -> Any:
+    """Score a sampled contact's vulnerability assessment against the checklist, with comments for the handler.
+
+    Every item is answered met ("yes"), not met ("no"), or, for an item that applies
+    only to domestic abuse, not applicable ("na") when the contact is not domestic. A
+    "not met" needs a comment: the handler is told what to do differently. Scoring
+    again replaces the earlier score.
+    """
+    from . import quality
+    from .models import QualityReview
+
+    locked = QualityReview.objects.select_for_update().select_related("contact__incident_type").get(pk=review.pk)
+    domestic = is_domestic(locked.contact)
+    errors: dict[str, str] = {}
+    for number, item in enumerate(checklist.items, start=1):
+        answer = answers.get(item["code"])
+        if answer not in quality.ANSWERS:
+            errors[item["code"]] = f"Answer item {number}: met, not met or not applicable."
+        elif answer == "na" and (item.get("when") != "domestic" or domestic):
+            errors[item["code"]] = f"Item {number} applies to this contact: answer met or not met."
+    if not errors and "no" in answers.values() and not (comments or "").strip():
+        errors["comments"] = "Give comments for the handler on each item not met."
+    if errors:
+        raise ValidationError(errors)
+    result = quality.score(checklist.items, answers)
+    locked.checklist, locked.comments = checklist, comments.strip()
+    locked.answers = {item["code"]: answers[item["code"]] for item in checklist.items}
+    locked.score, locked.reviewed_at = result.percent, timezone.now()
+    locked.reviewed_by = actor if getattr(actor, "pk", None) else None
+    locked.save()
+    # The score is about the member of staff, not the caller; logged so the audit shows who judged whose work.
+    record_entry(
+        actor=actor, action=Action.COLLECTION, subject_type="contacts.qualityreview", subject_id=locked.pk,
+        detail={"contact": locked.contact.reference, "handler": locked.sample.handler_id, "score": result.percent,
+                "checklist": f"{checklist.code} v{checklist.version}"},
+    )
+    return locked

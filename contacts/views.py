@@ -33,7 +33,10 @@ def default_reason(*, channel: str = "", incident: str = "", reference: str = ""
 @permission_required(TAKE, raise_exception=True)
 @require_GET
 def queue(request: HttpRequest) -> TemplateResponse:
+    awaiting, awaiting_total = selectors.awaiting_assessment()
     return TemplateResponse(request, "contacts/queue.html", {
+        "awaiting": awaiting, "awaiting_total": awaiting_total,
+        "may_manage_appointments": request.user.has_perm("accounts.manage_appointments"),
         "drafts": selectors.drafts_for(request.user),
         "contacts": selectors.recent_contacts(limit=30),
     })
@@ -375,7 +378,10 @@ def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
             address=contact.address, exclude_contact=contact,
         )
     people = list(contact.people.select_related("person").order_by("role", "person__family_name"))
+    appointments = selectors.appointments_for(contact)
     return {
+        "appointments": appointments, "may_manage_appointments": request.user.has_perm("accounts.manage_appointments"),
+        "appointment_possible": bool(appointments) or contact.grade == 3 or contact.route == Route.APPOINTMENT,
         "contact": contact, "panel": panel, "people": people, "thrive_history": thrive_history, "thrive": latest,
         "suggestion": suggestion, "decision": decision,
         "suggestion_route_label": dict(Route.choices).get(suggestion.route, "").lower(),

@@ -421,3 +421,10 @@ else:
 CHAT_AGENT_LIMIT = env_int("CHAT_AGENT_LIMIT", 3)
 if not 1 <= CHAT_AGENT_LIMIT <= 100:
     raise ImproperlyConfigured("CHAT_AGENT_LIMIT must be between 1 and 100 (chats one agent may hold at once).")
+
+
+# --- Contacts (appointments, call quality) -----------------------------------------------------
+# Contacts sampled per handler per month for the call-quality audit (the auditor may change it per draw).
+QUALITY_SAMPLE_SIZE = env_int("QUALITY_SAMPLE_SIZE", 5, minimum=1)
+# Days ahead that `generate_appointment_slots` makes slots for, from each team's pattern.
+APPOINTMENT_SLOT_DAYS = env_int("APPOINTMENT_SLOT_DAYS", 14, minimum=1)
