@@ -14,7 +14,13 @@ from accounts.tests.factories import TeamFactory
 from audit.models import AuditEntry
 from contacts import quality
 from contacts.models import IncidentType, QualityChecklist, QualityReview, QualitySample
-from contacts.services import assess_thrive, draw_quality_sample, draw_quality_samples, record_contact, score_quality_review
+from contacts.services import (
+    assess_thrive,
+    draw_quality_sample,
+    draw_quality_samples,
+    record_contact,
+    score_quality_review,
+)
 from people.services import record_person
 
 ANSWERS = {"threat": "low", "harm": "low", "risk": "low", "investigation": "none", "vulnerability": "none",
