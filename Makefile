@@ -27,6 +27,7 @@ demo-data: install
 	$(PY) manage.py import_street_crime --demo --verbosity 0
 	$(PY) manage.py import_calls --demo
 	$(PY) manage.py seed_demand --demo --seed $(SEED)
+	$(PY) manage.py find_duplicate_persons --demo
 	$(PY) manage.py demo_logins
 
 test: install

@@ -464,9 +464,44 @@ def link_records(
     timings["predict"] = time.perf_counter() - started
     keep = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
     keep += [c for c in pairs.columns if c.startswith("gamma_")]
-    pairs = pairs[keep].reset_index(drop=True)
+    pairs = pairs[keep]
+    pairs = pairs[~different_people(pairs)].reset_index(drop=True)
     clusters = cluster_with_support(pairs, auto_probability=auto_probability, floor=review_probability)
     return LinkageResult(pairs=pairs, clusters=clusters, weights=export_weights(linker), seconds=timings)
+
+
+# Splink numbers a comparison's levels from the last (ELSE, 0) up; -1 is "missing on one side".
+_FIRST_NAME_AT_MOST_INITIAL = 1  # 0 different, 1 same initial only
+_DOB_AT_MOST_SAME_YEAR = 2  # 0 more than five years apart, 1 within five years, 2 same year, -1 missing
+_DOB_FAR_APART = 0
+# Contact details and identifiers: their exact level is the highest (2) of three.
+_UNIQUE_COLUMNS = ("phone", "email", "identifier")
+_EXACT = 2
+
+
+def different_people(pairs: pd.DataFrame) -> pd.Series:
+    """Pairs that are two people whatever else agrees, so never queued.
+
+    * The first names differ (an initial at most) and the dates of birth are no closer than the
+      same year, or one is missing. Members of one household share the address, often the surname,
+      the landline and the e-mail domain; two records of one person almost never differ in both
+      (a nickname, a slip or a swapped day and month all keep a higher level).
+    * The dates of birth are more than five years apart and no phone, e-mail or identifier agrees.
+      Namesakes (two Samuel Smiths) agree on names by chance; a model trained on an index with few
+      duplicates can learn that a far-off date is no evidence against, and queue every namesake.
+    """
+    none = pd.Series(False, index=pairs.index)
+    if "gamma_dob" not in pairs.columns:
+        return none
+    dob = pairs["gamma_dob"]
+    household = none
+    if "gamma_first_name" in pairs.columns:
+        household = pairs["gamma_first_name"].between(0, _FIRST_NAME_AT_MOST_INITIAL) & (dob <= _DOB_AT_MOST_SAME_YEAR)
+    shared = none
+    for column in _UNIQUE_COLUMNS:
+        if f"gamma_{column}" in pairs.columns:
+            shared = shared | (pairs[f"gamma_{column}"] == _EXACT)
+    return household | ((dob == _DOB_FAR_APART) & ~shared)
 
 
 def _train(linker: Any, present: set[str], *, seed: int, max_u_pairs: float) -> None:
@@ -555,7 +590,8 @@ CALL_TIME_LEVELS: dict[str, tuple[str, dict[str, str]]] = {
     }),
     "given": ("first_name", {
         "exact": "exact", "nickname": "same name by nickname", "typo": "very similar", "sounds_alike": "sounds alike",
-        "similar": "similar", "initial": "same initial", "disagree": "different",
+        # Not "initial": the scorer's is a name typed as an initial, Splink's two names sharing one.
+        "similar": "similar", "disagree": "different",
     }),
     "dob": ("dob", {
         "exact": "exact", "day_month_swapped": "day and month swapped", "one_digit": "one character different",
@@ -566,17 +602,48 @@ CALL_TIME_LEVELS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
+# No one field may move the call-time score by more than this (log2): a level seen a handful of times
+# in training can come out at ±100 and would decide every search on its own.
+CALL_TIME_WEIGHT_LIMIT = 20.0
+
+
+def plausible_levels(values: dict[str, float]) -> dict[str, float]:
+    """The learned levels of one field that have the shape evidence must have; empty if the field has not.
+
+    Agreeing exactly must count for the match and disagreeing must not; a partial agreement must
+    count for no more than exact agreement and no less than disagreement. An index with almost no
+    duplicates can teach EM that "match" means "same household" (the surname's exact level comes out
+    negative: the whole field is left out), and a level seen a handful of times can come out at
+    -100 (that level alone is left out).
+    """
+    exact, disagree = values.get("exact"), values.get("disagree")
+    if (exact is not None and exact <= 0) or (disagree is not None and disagree > 0):
+        return {}
+    upper = exact if exact is not None else CALL_TIME_WEIGHT_LIMIT
+    lower = disagree if disagree is not None else -CALL_TIME_WEIGHT_LIMIT
+    return {key: value for key, value in values.items() if lower <= value <= upper}
+
+
 def call_time_weights(exported: dict[str, Any]) -> dict[str, dict[str, float]]:
     """The learned weights in the shape of the call-time scorer's ``Weights`` (one model, two paths).
 
     Only levels this model learned (a field the index holds, a level seen in training) are given;
-    the scorer keeps its own value for the rest. The prior is not carried over: Splink's is the
-    chance that two index records match, the scorer's the chance that one record is the caller.
+    the scorer keeps its own value for the rest, and for levels (or whole fields) whose learned
+    weights are not plausible (``plausible_levels``). Each weight is held within ±``CALL_TIME_WEIGHT_LIMIT``.
+    The prior is not carried over: Splink's is the chance that two index records match, the
+    scorer's the chance that one record is the caller.
     """
     learned: dict[str, dict[str, float]] = {}
     for scorer_field, (column, levels) in CALL_TIME_LEVELS.items():
         by_label = {level["label"]: level["log2_bayes_factor"] for level in exported.get("comparisons", {}).get(column, [])}
-        values = {key: round(by_label[label], 2) for key, label in levels.items() if by_label.get(label) is not None}
-        if values:
-            learned[scorer_field] = values
+        values = {
+            key: round(max(-CALL_TIME_WEIGHT_LIMIT, min(CALL_TIME_WEIGHT_LIMIT, by_label[label])), 2)
+            for key, label in levels.items() if by_label.get(label) is not None
+        }
+        kept = plausible_levels(values)
+        if kept:
+            learned[scorer_field] = kept
+        if kept != values:
+            log.warning("Learned weights for %s not used (not plausible): %s", column,
+                        {k: v for k, v in values.items() if k not in kept})
     return learned

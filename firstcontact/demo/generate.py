@@ -35,6 +35,9 @@ HOUSEHOLD_SIZE_SHARES = np.array([0.30, 0.34, 0.16, 0.13, 0.05, 0.02])
 SHARED_FAMILY_NAME = 0.8  # chance a household member carries the household's family name
 PREVIOUS_ADDRESS_SHARE = 0.08  # persons who also have an earlier address, ended when they moved
 NO_DATE_OF_BIRTH_SHARE = 0.03
+# Persons entered twice (a pet name on one call, a slip in the surname or the date on another), for the
+# duplicate review queue to find: well under the few per cent a real index carries, so the queue is short.
+DUPLICATE_SHARE = 0.006
 PHONE_SHARE = 0.8
 EMAIL_SHARE = 0.45
 
@@ -509,7 +512,70 @@ def generate_demo_force(
     contact_people = ContactPersonTable(
         contact_people.contact[by_contact], contact_people.person[by_contact], contact_people.role[by_contact]
     )
+    # Last, so that every draw above (and so the rest of the demo) is the same with or without it.
+    _plant_duplicates(rng, persons, memberships, n_persons)
     return DemoForce(addresses, persons, memberships, contacts, contact_people, start, end)
+
+
+def _slip(rng: np.random.Generator, word: str) -> str:
+    """One typing slip in a word: two neighbouring letters swapped, or one letter doubled or left out."""
+    if len(word) < 4:
+        return word + word[-1]
+    at = int(rng.integers(1, len(word) - 1))
+    kind = int(rng.integers(0, 3))
+    if kind == 0:
+        return word[:at] + word[at + 1] + word[at] + word[at + 2:]
+    if kind == 1:
+        return word[:at] + word[at] + word[at:]
+    return word[:at] + word[at + 1:]
+
+
+def _plant_duplicates(rng: np.random.Generator, persons: PersonTable, memberships: MembershipTable,
+                      n_persons: int) -> None:
+    """Turn a few persons into second records of others, with the slips real records carry.
+
+    The second record keeps its own contacts, so that person's history is split between two
+    records, as it is when a handler creates a new record instead of finding the old one. Half
+    live at the first record's address; the rest at an address the first one never had.
+    """
+    from people.nicknames import NICKNAME_FAMILIES
+
+    count = int(n_persons * DUPLICATE_SHARE)
+    if count == 0:
+        return
+    chosen = rng.choice(n_persons, size=2 * count, replace=False)
+    originals, copies = chosen[:count], chosen[count:]
+    pet_names = {}
+    for family in NICKNAME_FAMILIES:
+        for name in family:
+            pet_names.setdefault(name, sorted(family - {name}))
+    current = np.flatnonzero(np.isnat(memberships.to_date))
+    home_row = dict(zip(memberships.person[current].tolist(), current.tolist(), strict=True))
+    for original, copy in zip(originals.tolist(), copies.tolist(), strict=True):
+        given, family = str(persons.given_name[original]), str(persons.family_name[original])
+        draw = rng.random(6)
+        forms = pet_names.get(given.lower(), [])
+        if forms and draw[0] < 0.4:
+            given = forms[int(rng.integers(0, len(forms)))].title()
+        if draw[1] < 0.35:
+            family = _slip(rng, family.lower()).title()
+        dob = persons.date_of_birth[original]
+        if not np.isnat(dob):
+            year, month, day = (int(part) for part in str(dob).split("-"))
+            if draw[2] < 0.15 and day <= 12 and day != month:
+                dob = np.datetime64(f"{year:04d}-{day:02d}-{month:02d}", "D")
+            elif draw[2] < 0.25:
+                dob = np.datetime64("NaT", "D")
+            elif draw[2] < 0.35:
+                dob = dob + np.timedelta64(int(rng.choice([-10, -1, 1, 10])), "D")
+        persons.given_name[copy], persons.family_name[copy] = given, family
+        persons.date_of_birth[copy] = dob
+        persons.gender[copy] = persons.gender[original]
+        persons.phone_e164[copy] = persons.phone_e164[original] if draw[3] < 0.5 else ""
+        persons.email[copy] = persons.email[original] if draw[4] < 0.3 else ""
+        persons.created_at[copy] = max(persons.created_at[original], persons.created_at[copy]) + 86_400
+        if draw[5] < 0.5 and original in home_row and copy in home_row:
+            memberships.address[home_row[copy]] = memberships.address[home_row[original]]
 
 
 def sizes_for_scale(scale: float) -> tuple[int, int]:

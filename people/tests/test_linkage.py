@@ -104,3 +104,33 @@ def test_learned_weights_fill_the_call_time_scorer():
     assert weights.family["exact"] == 9.5
     assert weights.family["typo"] == DEFAULT_WEIGHTS.family["typo"]
     assert weights.dob["exact"] == DEFAULT_WEIGHTS.dob["exact"]
+
+
+def test_implausible_learned_weights_leave_the_call_time_defaults():
+    """An index with no duplicates can teach EM that a match is a household: such a field is not carried over."""
+    exported = {"comparisons": {
+        "surname": [{"label": "exact", "log2_bayes_factor": -96.0}, {"label": "different", "log2_bayes_factor": -0.9}],
+        "first_name": [{"label": "exact", "log2_bayes_factor": 4.0}, {"label": "very similar", "log2_bayes_factor": 7.0},
+                       {"label": "similar", "log2_bayes_factor": -71.0}, {"label": "same initial", "log2_bayes_factor": 2.0},
+                       {"label": "different", "log2_bayes_factor": -16.5}],
+        "postcode": [{"label": "exact", "log2_bayes_factor": 10.5}, {"label": "different", "log2_bayes_factor": 2.0}],
+        "dob": [{"label": "exact", "log2_bayes_factor": 140.0}, {"label": "different", "log2_bayes_factor": -300.0}],
+    }}
+    # Surname (exact counts against) and postcode (different counts for) are left out whole; of the
+    # first name, the levels above exact or below different; "same initial" means something else here.
+    assert linkage.call_time_weights(exported) == {
+        "given": {"exact": 4.0, "disagree": -16.5}, "dob": {"exact": 20.0, "disagree": -20.0},
+    }
+
+
+def test_household_members_and_namesakes_are_never_queued():
+    import pandas as pd
+
+    pairs = pd.DataFrame({
+        # different first name / same initial, with dob different, missing, same year; then a nickname
+        # with the same dob; then namesakes born far apart, without and with the same phone.
+        "gamma_first_name": [0, 1, 0, 6, 7, 7, -1],
+        "gamma_dob": [1, -1, 2, 6, 0, 0, 6],
+        "gamma_phone": [-1, -1, -1, -1, 0, 2, -1],
+    })
+    assert linkage.different_people(pairs).tolist() == [True, True, True, False, True, False, False]
