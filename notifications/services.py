@@ -38,6 +38,8 @@ NOT_IN_TRANSACTION = (
 TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,99}$")
 REFERENCE_MAX = Message._meta.get_field("reference").max_length
 SUBJECT_MAX = Message._meta.get_field("subject").max_length
+# GOV.UK Notify refuses a text message longer than this (six fragments of 153 characters).
+SMS_MAX_CHARACTERS = 918
 # What a missing personalisation field renders as, so it can be caught before a victim reads "Dear ,".
 _MISSING = "\x00missing:%s\x00"
 _MISSING_PATTERN = re.compile("\x00missing:(.*?)\x00")
@@ -104,6 +106,11 @@ def render_message(*, channel: str, template: str, personalisation: dict[str, st
     body = text.strip()
     if not body:
         raise ValidationError({"template": f"The message template {template!r} renders an empty message."})
+    if channel == Channel.SMS and len(body) > SMS_MAX_CHARACTERS:
+        raise ValidationError({"personalisation": (
+            f"A text message can be at most {SMS_MAX_CHARACTERS} characters; this {template!r} message "
+            f"would be {len(body)}. Shorten what it says, or send it by e-mail."
+        )})
     if channel == Channel.EMAIL and not subject:
         subject = settings.NOTIFICATIONS_DEFAULT_SUBJECT
     return subject[:SUBJECT_MAX], body

@@ -103,6 +103,7 @@ def test_phone_numbers_are_stored_in_e164_and_the_subject_line_is_not_texted(cou
         ({"template": "../secrets"}, "template", "lower-case"),
         ({"personalisation": {"force_name": "Demo"}}, "personalisation", "needs name"),
         ({"reference": " "}, "reference", "reference"),
+        ({"channel": "sms", "to": "07700900982", "personalisation": {"name": "x" * 900}}, "personalisation", "at most 918"),
     ],
 )
 def test_bad_input_names_the_field_and_what_is_accepted(overrides, field, words):
