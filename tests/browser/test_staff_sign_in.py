@@ -15,12 +15,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # What the primary navigation offers each role today, beyond Home.
 EXTRA_NAVIGATION = {
     "data-protection-officer": ["Audit log"],
-    "administrator": ["Administration"],
+    "administrator": ["Outbox", "Administration"],
     "analyst": ["Hotspots", "Demand"],
     "neighbourhood-inspector": ["Hotspots"],
     "crime-admin": ["People", "Duplicates", "Crime recording"],
     "supervisor": ["People", "Duplicates", "Demand"],
-    "contact-centre-manager": ["Call quality", "Demand"],
+    "contact-centre-manager": ["Live chat", "Call quality", "Demand", "Outbox"],
     "quality-auditor": ["Call quality"],
     "call-handler": ["Contacts", "People"],
     "triage-officer": ["Contacts", "People"],
