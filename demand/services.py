@@ -202,8 +202,9 @@ def make_forecast_snapshot(*, queue: str, origin: datetime | None = None,
         return None
     result = forecasting.forecast_hourly(history, horizon_hours=horizon_hours)
     frame = result.to_frame()
-    rows = [[stamp.isoformat(), *(round(float(v), 3) for v in values)]
-            for stamp, values in zip(frame.index, frame.to_numpy(), strict=True)]
+    # Rows: hour, mean, lo80, hi80, lo95, hi95, median (the median is what MASE is scored on).
+    rows = [[stamp.isoformat(), *(round(float(v), 3) for v in values), float(median)]
+            for stamp, values, median in zip(frame.index, frame.to_numpy(), result.median, strict=True)]
     with transaction.atomic():
         snapshot = ForecastSnapshot.objects.create(
             queue=queue, origin=timezone.make_aware(frame.index[0].to_pydatetime()), horizon_hours=horizon_hours,
@@ -217,14 +218,16 @@ def score_snapshot(*, snapshot: ForecastSnapshot) -> ForecastSnapshot:
     actual = selectors.hourly_counts(snapshot.queue)
     if actual.empty:
         return snapshot
-    frame = pd.DataFrame(snapshot.hours, columns=["hour", "mean", "lo80", "hi80", "lo95", "hi95"])
+    # Snapshots made before the median was stored have six columns: they are scored on the mean.
+    frame = pd.DataFrame([row[:6] + [row[6] if len(row) > 6 else row[1]] for row in snapshot.hours],
+                         columns=["hour", "mean", "lo80", "hi80", "lo95", "hi95", "point"])
     frame["hour"] = pd.to_datetime(frame["hour"])
     frame = frame[frame["hour"] <= actual.index[-1]]
     if frame.empty:
         return snapshot
     y = actual.reindex(frame["hour"], fill_value=0.0).to_numpy()
     snapshot.scored_hours = len(frame)
-    snapshot.mase = forecasting.mase(y, frame["mean"].to_numpy(), snapshot.naive_scale)
+    snapshot.mase = forecasting.mase(y, frame["point"].to_numpy(), snapshot.naive_scale)
     snapshot.coverage80 = forecasting.interval_coverage(y, frame["lo80"].to_numpy(), frame["hi80"].to_numpy())
     snapshot.save(update_fields=["scored_hours", "mase", "coverage80"])
     return snapshot

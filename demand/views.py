@@ -23,12 +23,17 @@ view_demand = permission_required("accounts.view_demand", raise_exception=True)
 manage_demand = permission_required("accounts.manage_demand", raise_exception=True)
 
 
+HOURLY_MAX_WEEKS = 2  # an hour-by-hour view of more weeks is thousands of rows no one reads
+
+
 def _window(request: HttpRequest) -> tuple[datetime | None, datetime | None, int]:
-    """The last N weeks of data (default 8), ending at the last call recorded, so a demo with old data still shows."""
+    """The last N weeks of data (default 8; 2 at most by hour), ending at the last call recorded."""
     try:
         weeks = max(1, min(int(request.GET.get("weeks", 8)), 520))
     except ValueError:
         weeks = 8
+    if request.GET.get("period") == "hour":
+        weeks = min(weeks, HOURLY_MAX_WEEKS)
     bounds = selectors.data_range()
     if bounds is None:
         return None, None, weeks
