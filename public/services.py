@@ -128,6 +128,7 @@ class Incident:
     offender_description: str = ""
     vehicle_registration: str = ""
     asb_category: str = ""
+    cctv_held: bool = False
 
 
 def _incident_type(incident: Incident) -> IncidentType:
@@ -484,14 +485,33 @@ def submit_business_report(*, user: BusinessUser, submission_key: str, incidents
                     incident=incident, actor=actor, channel=Channel.BUSINESS, caller=person, key=f"{key[:36]}-{number:03d}",
                     victim=False, email=user.email, phone_e164="", submission=submission, site=site,
                 ))
-            for report in reports:
+            for report, (incident, _) in zip(reports, incidents, strict=True):
                 flag_series(report=report)
+                if incident.cctv_held:
+                    _ask_for_cctv(report=report, user=user)
     except IntegrityError:
         existing = BusinessSubmission.objects.filter(submission_key=key).first()
         if existing is None:
             raise
         return existing
     return submission
+
+
+def _ask_for_cctv(*, report: OnlineReport, user: BusinessUser) -> None:
+    """E-mail the business a single-use link to upload the incident's CCTV through the evidence upload.
+
+    The evidence app checks, limits and hashes what arrives, and keeps its chain of custody;
+    the footage becomes an exhibit of the contact (and of the crime recorded from it).
+    """
+    from evidence.models import UploadLink
+    from evidence.services import issue_upload_link
+
+    # Sent by the system on the business's answer, not by a member of staff: no staff actor.
+    issue_upload_link(
+        actor=None, recipient_name=user.account.name, channel=UploadLink.Channel.EMAIL, recipient_email=user.email,
+        contact=report.contact, purpose=UploadLink.Purpose.CCTV, base_url=settings.PUBLIC_BASE_URL,
+        form_token=f"cctv-{report.contact.reference}",
+    )
 
 
 SERIES_WINDOW_DAYS = 90

@@ -518,12 +518,13 @@ def _business_incident(kind: str, c: dict) -> services.Incident:
                    "CCTV held": "Yes" if c["cctv"] == "yes" else "No"}
         return services.Incident(kind=ReportKind.SHOPLIFTING, occurred_at=services.local_moment(c["date"], c["time"]),
                                  location="", description=f"Shoplifting: {c['items']}", answers=answers,
-                                 offender_description=c["offender"])
+                                 offender_description=c["offender"], cctv_held=c["cctv"] == "yes")
     answers = {"Vehicle registration": c["registration"], "Pump": str(c["pump"]), "Litres": f"{c['litres']}",
                "Value": f"£{c['value']}", "CCTV held": "Yes" if c["cctv"] == "yes" else "No"}
     return services.Incident(kind=ReportKind.FUEL_DRIVE_OFF, occurred_at=services.local_moment(c["date"], c["time"]),
                              location="", description=f"Fuel drive-off: {c['litres']} litres, £{c['value']}",
-                             answers=answers, vehicle_registration=c["registration"].replace(" ", ""))
+                             answers=answers, vehicle_registration=c["registration"].replace(" ", ""),
+                             cctv_held=c["cctv"] == "yes")
 
 
 @never_cache
@@ -537,7 +538,10 @@ def business_done(request: HttpRequest) -> HttpResponse:
     if submission is None:
         return redirect("public:business-home")
     references = list(submission.reports.order_by("pk").values_list("contact__reference", "kind"))
+    cctv_wanted = [r for r in submission.reports.values_list("answers", flat=True)
+                   if (r.get("questions") or {}).get("CCTV held") == "Yes"]
     return TemplateResponse(request, "public/business_done.html", {
         "business_user": request.business_user,
         "references": [(ref, ReportKind(kind).label) for ref, kind in references],
+        "cctv_links": bool(cctv_wanted),
     })

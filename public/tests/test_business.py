@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from contacts.models import Contact
+from evidence.models import UploadLink
 from public import services
 from public.models import BusinessSubmission, BusinessUser, OnlineReport, SeriesLink
 
@@ -105,6 +106,12 @@ def test_several_incidents_are_reported_in_one_go_once(client, business):
     done = client.get(first.url).content.decode()
     assert all(c.reference in done for c in contacts)
     assert AuditEntry.objects.filter(actor_label=f"business-user:{business.pk}").exists()
+    # CCTV held for the two shoplifting incidents: one upload link each, through the evidence upload.
+    links = [m for m in emails_to("jo@cornershops.example") if m.template == "upload_link"]
+    assert len(links) == 2
+    assert UploadLink.objects.filter(purpose="cctv", contact__in=contacts[:2]).count() == 2
+    assert "/upload/" in links[0].body
+    assert "upload the footage" in done
 
 
 def test_a_bad_incident_names_each_field_and_keeps_what_was_typed(client, business):
