@@ -29,6 +29,7 @@ demo-data: install
 	$(PY) manage.py seed_demand --demo --seed $(SEED)
 	$(PY) manage.py find_duplicate_persons --demo
 	$(PY) manage.py demo_logins
+	$(PY) manage.py seed_online_reports --demo
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

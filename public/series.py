@@ -18,7 +18,17 @@ from rapidfuzz import fuzz, process, utils
 DEFAULT_THRESHOLD = 80.0
 # A description this short ("male") matches half the population: never enough alone.
 MIN_WORDS = 3
-_FILLER = frozenset("a an the and with of in on wearing wore was he she they who about approx approximately aged".split())
+_FILLER = frozenset(
+    "a an the and with of in on wearing wore was he she they who his her their about approx approximately aged"
+    " around roughly years old".split()
+)
+# Different words for one thing in witnesses' descriptions, folded to one (phrases first).
+_PHRASES = {"hooded top": "hoodie", "hooded jumper": "hoodie", "baseball cap": "cap", "tracksuit bottoms": "trackies",
+            "track suit": "tracksuit"}
+_SAME = {"man": "male", "men": "male", "guy": "male", "boy": "male", "boys": "male", "lad": "male", "lads": "male", "woman": "female",
+         "lady": "female", "girl": "female", "hooded": "hoodie", "hoody": "hoodie", "skinny": "thin", "slim": "thin",
+         "grey": "grey", "gray": "grey", "teens": "teen", "teenage": "teen", "teenager": "teen"}
+_DECADES = {"twenties": "20s", "thirties": "30s", "forties": "40s", "fifties": "50s", "sixties": "60s"}
 
 
 @dataclass(frozen=True)
@@ -40,9 +50,20 @@ class Link:
     score: float
 
 
+def _fold(word: str) -> str:
+    if word in _DECADES:
+        return _DECADES[word]
+    if re.fullmatch(r"[1-9]0s?", word):
+        return word.rstrip("s") + "s"  # "30" and "30s" both mean in their thirties
+    return _SAME.get(word, word)
+
+
 def words(description: str) -> str:
-    """The description reduced to the words that describe someone: lower case, no punctuation, no filler."""
-    kept = [w for w in re.findall(r"[a-z0-9']+", utils.default_process(description or "")) if w not in _FILLER]
+    """The description reduced to the words that describe someone: lower case, synonyms folded, no filler."""
+    text = utils.default_process(description or "")
+    for phrase, same in _PHRASES.items():
+        text = text.replace(phrase, same)
+    kept = [_fold(w) for w in re.findall(r"[a-z0-9']+", text) if w not in _FILLER]
     return " ".join(kept)
 
 
