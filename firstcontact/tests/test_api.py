@@ -74,8 +74,8 @@ def test_a_signed_in_member_of_staff_uses_their_session_and_permissions(client, 
     client.force_login(make_user("analyst", username="ana"), backend=MODEL_BACKEND)
     response = client.get(WHOAMI)
     assert response.status_code == 200
-    # An analyst's permissions cover reading demand and sending call data, nothing about contacts.
-    assert response.json() == {"kind": "session", "name": "ana", "scopes": ["demand:read", "telephony:write"]}
+    # An analyst's permissions cover reading demand and sending call and attendance data, nothing about contacts.
+    assert response.json() == {"kind": "session", "name": "ana", "scopes": ["cad:write", "demand:read", "telephony:write"]}
 
 
 def test_session_writes_need_the_csrf_token(make_user, db):
