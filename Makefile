@@ -30,6 +30,7 @@ demo-data: install
 	$(PY) manage.py find_duplicate_persons --demo
 	$(PY) manage.py demo_logins
 	$(PY) manage.py seed_online_reports --demo
+	$(PY) manage.py seed_chats --demo --seed $(SEED)
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

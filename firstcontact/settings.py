@@ -413,7 +413,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHAT_CHANNEL_PREFIX, "capacity": 1000, "expiry": 60},
+            # A socket timeout above channels-redis's 5-second blocking pop: redis-py 8 defaults to
+            # 5 seconds too, and an idle connection then fails with "Timeout reading" and drops.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "prefix": CHAT_CHANNEL_PREFIX,
+                       "capacity": 1000, "expiry": 60},
         }
     }
 else:

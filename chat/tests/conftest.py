@@ -35,7 +35,8 @@ def redis_layer(settings):
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/3"], "prefix": f"fc-chat-test-{secrets.token_hex(4)}"},
+            "CONFIG": {"hosts": [{"address": "redis://127.0.0.1:6379/3", "socket_timeout": 30}],
+                       "prefix": f"fc-chat-test-{secrets.token_hex(4)}"},
         }
     }
     channel_layers.backends.clear()
