@@ -280,8 +280,16 @@ def deliver_message(*, message_id: int, sender: senders.Sender | None = None) ->
     if handover.delivered:
         changes["delivered_at"] = sent_at
     # Only while still ours: a delivery receipt may already have arrived and said more.
-    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(**changes)
-    message.refresh_from_db()
+    return _apply(message, changes)
+
+
+def _apply(message: Message, changes: dict[str, Any]) -> Message:
+    """Save ``changes`` if the message is still being sent by us; the message as it now stands."""
+    if Message.objects.filter(pk=message.pk, status=Status.SENDING).update(**changes):
+        for name, value in changes.items():
+            setattr(message, name, value)
+    else:
+        message.refresh_from_db()
     return message
 
 
@@ -293,10 +301,8 @@ def _record_failure(message: Message, sender_name: str, error: str, *, permanent
         changes.update(status=Status.FAILED, failed_at=now)
     else:
         changes.update(status=Status.QUEUED, next_attempt_at=now + retry_delay(message.attempts))
-    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(**changes)
     logger.warning("Message %s %s: %s", message.reference, "failed" if final else "will be retried", error)
-    message.refresh_from_db()
-    return message
+    return _apply(message, changes)
 
 
 def send_due_messages(*, limit: int = 500, sender: senders.Sender | None = None) -> dict[str, int]:
