@@ -362,11 +362,7 @@ NOTIFY_EMAIL_REPLY_TO_ID = env_str("NOTIFY_EMAIL_REPLY_TO_ID", "") or ""
 NOTIFY_SMS_SENDER_ID = env_str("NOTIFY_SMS_SENDER_ID", "") or ""
 # The bearer token Notify sends with delivery receipts (set the same in Notify's callback settings).
 NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN", "") or ""
-if not DEMO and NOTIFICATIONS_SENDER == "notify" and not NOTIFY_API_KEY:
-    raise ImproperlyConfigured(
-        "NOTIFY_API_KEY (or NOTIFY_API_KEY_FILE) must be set when NOTIFICATIONS_SENDER is notify, "
-        "the default in production; or set NOTIFICATIONS_SENDER=smtp to send e-mail through EMAIL_HOST."
-    )
+# A missing NOTIFY_API_KEY is reported by `manage.py check --deploy` (notifications.E001), not here.
 
 
 # --- Evidence (storage, upload limits, upload links) --------------------------------------------

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -262,7 +262,11 @@ def deliver_message(*, message_id: int, sender: senders.Sender | None = None) ->
     if not _claim(message_id, now):
         return None
     message = Message.objects.get(pk=message_id)
-    sender = sender or senders.configured_sender()
+    try:
+        sender = sender or senders.configured_sender()
+    except ImproperlyConfigured as error:
+        # Settings can be put right without losing the message: it waits, saying what is wrong.
+        return _record_failure(message, settings.NOTIFICATIONS_SENDER, str(error), permanent=False)
     try:
         handover = sender.send(message)
     except senders.PermanentFailure as error:
@@ -314,7 +318,11 @@ def send_due_messages(*, limit: int = 500, sender: senders.Sender | None = None)
         .values_list("id", flat=True)[:limit]
     )
     counts = {"sent": 0, "delivered": 0, "retrying": 0, "failed": 0, "skipped": 0}
-    sender = sender or (senders.configured_sender() if due_ids else None)
+    if sender is None and due_ids:
+        try:
+            sender = senders.configured_sender()
+        except ImproperlyConfigured:
+            sender = None  # each message records the reason as it is tried
     for message_id in due_ids:
         message = deliver_message(message_id=message_id, sender=sender)
         if message is None:
