@@ -22,6 +22,7 @@ demo-data: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --seed $(SEED)
 	$(PY) manage.py seed_crimes --demo --seed $(SEED)
+	$(PY) manage.py seed_investigations --demo --seed $(SEED)
 	$(PY) manage.py seed_notifications --demo --seed $(SEED)
 	$(PY) manage.py seed_call_taking --demo --seed $(SEED)
 	$(PY) manage.py import_street_crime --demo --verbosity 0

@@ -211,7 +211,7 @@ class VictimsCodeDue:
 
 
 def victims_code_due(*, user: Any | None = None, today: date | None = None, within_days: int = 3) -> VictimsCodeDue:
-    """Victim updates and key decisions to tell, due within ``within_days`` or overdue; mine only if ``user``."""
+    """Victim updates due within ``within_days`` or overdue, and key decisions not yet told; mine only if ``user``."""
     today = today or timezone.localdate()
     soon = today + timedelta(days=within_days)
     inv = Investigation.objects.filter(state=InvestigationState.ALLOCATED).select_related(
@@ -226,8 +226,8 @@ def victims_code_due(*, user: Any | None = None, today: date | None = None, with
         updates_due=list(inv.filter(next_update_due_on__gte=today, next_update_due_on__lte=soon)
                          .order_by("next_update_due_on")[:QUEUE_PAGE]),
         decisions_overdue=list(decisions.filter(tell_victim_by__lt=today).order_by("tell_victim_by")[:QUEUE_PAGE]),
-        decisions_due=list(decisions.filter(tell_victim_by__gte=today, tell_victim_by__lte=soon)
-                           .order_by("tell_victim_by")[:QUEUE_PAGE]),
+        # Every key decision still to tell, not just the next few days': there are at most five working days to go.
+        decisions_due=list(decisions.filter(tell_victim_by__gte=today).order_by("tell_victim_by")[:QUEUE_PAGE]),
         no_plan=inv.filter(update_plan_agreed_at__isnull=True).count(),
     )
 

@@ -427,3 +427,12 @@ if not 1 <= CHAT_AGENT_LIMIT <= 100:
 QUALITY_SAMPLE_SIZE = env_int("QUALITY_SAMPLE_SIZE", 5, minimum=1)
 # Days ahead that `generate_appointment_slots` makes slots for, from each team's pattern.
 APPOINTMENT_SLOT_DAYS = env_int("APPOINTMENT_SLOT_DAYS", 14, minimum=1)
+
+
+# --- cases (investigations: supervision intervals, first contact with the victim) ---------------
+# Force policy, not national rules: a review on allocation, the next after the first interval, then every
+# the second; the resolution centre reaches the victim within these working days (enhanced rights: fewer).
+CASES_REVIEW_FIRST_DAYS = env_int("CASES_REVIEW_FIRST_DAYS", 7, minimum=1)
+CASES_REVIEW_EVERY_DAYS = env_int("CASES_REVIEW_EVERY_DAYS", 28, minimum=1)
+CASES_FIRST_CONTACT_WORKING_DAYS = env_int("CASES_FIRST_CONTACT_WORKING_DAYS", 5, minimum=0)
+CASES_FIRST_CONTACT_WORKING_DAYS_ENHANCED = env_int("CASES_FIRST_CONTACT_WORKING_DAYS_ENHANCED", 1, minimum=0)
