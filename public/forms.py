@@ -77,6 +77,12 @@ class InjuryForm(QuestionForm):
                                 error_messages={"required": "Select yes if anyone was injured"})
 
 
+def _time_checks(form: forms.Form, cleaned: dict) -> None:
+    day, time = cleaned.get("date"), cleaned.get("time")
+    if day is not None and time and day == timezone.localdate() and time > f"{timezone.localtime():%H:%M}":
+        form.add_error("time", "The time it happened must be in the past")
+
+
 class WhenForm(QuestionForm):
     heading = "When did it happen?"
     date = forms.DateField(label="Date", widget=GovUKDateInput, help_text="For example, 27 3 2026")
@@ -89,6 +95,7 @@ class WhenForm(QuestionForm):
     def clean(self):
         cleaned = super().clean()
         _when_checks(self, cleaned)
+        _time_checks(self, cleaned)
         return cleaned
 
 
@@ -324,6 +331,7 @@ class _IncidentBase(GovUKFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         _when_checks(self, cleaned)
+        _time_checks(self, cleaned)
         return cleaned
 
 

@@ -540,6 +540,8 @@ def flag_series(*, report: OnlineReport) -> list[SeriesLink]:
 
 
 def local_moment(day: date, time_text: str) -> datetime:
-    """A date and an optional "HH:MM" as an aware datetime in the force's time zone (noon when no time)."""
+    """A date and an optional "HH:MM" as an aware datetime in the force's time zone (noon, or now, when no time)."""
     hour, minute = (int(p) for p in time_text.split(":")) if time_text else (12, 0)
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=timezone.get_current_timezone())
+    moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=timezone.get_current_timezone())
+    # "Today, time not known" must not land in the future: noon is only a guess.
+    return min(moment, timezone.now()) if not time_text else moment

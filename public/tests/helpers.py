@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 
+
+def yesterday():
+    return timezone.localdate() - timedelta(days=1)
+
+
 ANSWERS = {
     "what": {"kind": "theft"},
-    "when": lambda: {"date_day": str(timezone.localdate().day), "date_month": str(timezone.localdate().month),
-                     "date_year": str(timezone.localdate().year), "time": "09:15"},
+    "when": lambda: {"date_day": str(yesterday().day), "date_month": str(yesterday().month),
+                     "date_year": str(yesterday().year), "time": "09:15"},
     "where": {"location": "Car park behind the library, Stafford", "postcode": "st16 2dh"},
     "stolen": {"items": "Blue Raleigh bicycle, frame number WX123", "value": "£350"},
     "description": {"description": "My bike was locked to the rail and the lock was cut."},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -48,7 +50,7 @@ def _sign_in(client, email="jo@cornershops.example", password=PASSWORD):
 
 
 def _shoplifting(site, offender="White male, 30s, thin build, grey hoodie, black cap", **changes):
-    today = timezone.localdate()
+    today = timezone.localdate() - timedelta(days=1)
     values = {"site": str(site.pk), "date_day": str(today.day), "date_month": str(today.month),
               "date_year": str(today.year), "time": "10:20", "items": "Razor blades 4-pack, £12.99\nCoffee £6",
               "offender": offender, "cctv": "yes"}
@@ -57,7 +59,7 @@ def _shoplifting(site, offender="White male, 30s, thin build, grey hoodie, black
 
 
 def _fuel(site, registration="AB12 CDE", **changes):
-    today = timezone.localdate()
+    today = timezone.localdate() - timedelta(days=1)
     values = {"site": str(site.pk), "date_day": str(today.day), "date_month": str(today.month),
               "date_year": str(today.year), "time": "07:05", "registration": registration, "pump": "4",
               "litres": "45.2", "value": "£72.30", "cctv": "no"}

@@ -149,3 +149,20 @@ def test_submitting_too_often_from_one_address_is_slowed_down(client, settings):
     assert statuses[:2] == [302, 302]
     assert statuses[2:] == [429, 429]
     caches["ratelimit"].clear()
+
+
+def test_a_time_later_today_is_refused_on_the_page_naming_the_time(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.get(reverse("public:start"))
+    answer(client, "what")
+    now = timezone.localtime()
+    later = now + timedelta(minutes=2)
+    if later.date() != now.date():
+        pytest.skip("two minutes before midnight: no later time today")
+    response = answer(client, "when", {"date_day": str(now.day), "date_month": str(now.month),
+                                       "date_year": str(now.year), "time": f"{later:%H:%M}"})
+    assert response.status_code == 400
+    assert "The time it happened must be in the past" in response.content.decode()
