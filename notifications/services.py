@@ -181,6 +181,11 @@ def queue_message(
         raise ValidationError(
             {"template": f"A template name is lower-case letters, digits and underscores (not {template!r})."}
         )
+    if person_id is not None:
+        from people.models import Person
+
+        if not Person.objects.filter(pk=person_id).exists():
+            raise ValidationError({"person_id": f"There is no person {person_id!r} to send this message to."})
     address = normalise_recipient(channel=channel, to=to)
     values = _clean_personalisation(personalisation)
     subject, body = render_message(channel=channel, template=template, personalisation=values)

@@ -103,6 +103,7 @@ def test_phone_numbers_are_stored_in_e164_and_the_subject_line_is_not_texted(cou
         ({"template": "../secrets"}, "template", "lower-case"),
         ({"personalisation": {"force_name": "Demo"}}, "personalisation", "needs name"),
         ({"reference": " "}, "reference", "reference"),
+        ({"person_id": 987654}, "person_id", "no person"),
         ({"channel": "sms", "to": "07700900982", "personalisation": {"name": "x" * 900}}, "personalisation", "at most 918"),
     ],
 )
