@@ -19,7 +19,13 @@ a typo (substitution, deletion, insertion or transposition) in the family or giv
 name, the day and month of birth swapped, a nickname for the given name, or the phone
 typed another way with the name misspelt. Times are taken at the client over loopback
 (queueing in the server included). Each search writes its audit entry, as in
-production. Prints a table, then one JSON line.
+production.
+
+The anchor, in the same run and with the same clients: the cheapest authenticated API
+request the server answers, GET /api/people/persons/<a reference no one has> (token
+check, one indexed lookup, a 404, no audit entry). It is the floor the web stack and the
+machine set at that moment; a search can only be as fast as it. Prints a table, then
+one JSON line.
 """
 
 from __future__ import annotations
@@ -288,6 +294,38 @@ def run(queries, *, port: int, token: str, clients: int, warmup: int) -> tuple[l
     return latencies, found, kinds
 
 
+def run_anchor(*, port: int, token: str, clients: int, requests: int) -> list[float]:
+    """Latencies (ms) of the floor request: token check, one indexed lookup, 404, nothing logged."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    left = [requests]
+    path = "/api/people/persons/P99999999?" + urllib.parse.urlencode({"reason": "Search benchmark anchor"})
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                if left[0] <= 0:
+                    break
+                left[0] -= 1
+            started = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status == 404:
+                with lock:
+                    latencies.append((time.perf_counter() - started) * 1000)
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--load", type=int, default=0, help="generate and load this many persons first (PostgreSQL)")
@@ -297,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--port", type=int, default=0, help="port for the server (default: a free one)")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--anchor", type=int, default=1000,
+                        help="floor requests (token check, one lookup, 404) with the same clients; 0 to skip")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.queries < 1 or args.workers < 1:
         parser.error("--clients, --queries and --workers must be at least 1")
@@ -339,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         latencies, found, kinds = run(queries, port=args.port, token=token, clients=args.clients,
                                       warmup=args.warmup)
         wall = time.perf_counter() - started
+        anchor = run_anchor(port=args.port, token=token, clients=args.clients, requests=args.anchor)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -354,6 +395,10 @@ def main(argv: list[str] | None = None) -> int:
                                     / max(1, kinds.count(k)), 4) for k in KINDS},
         **({"load": load} if load else {}),
     }
+    if anchor:
+        summary["anchor_floor"] = {"requests": len(anchor), "p50_ms": round(statistics.median(anchor), 1),
+                                   "p95_ms": round(_percentile(anchor, 0.95), 1)}
+        summary["p95_over_floor_p95"] = round(summary["p95_ms"] / max(0.1, summary["anchor_floor"]["p95_ms"]), 2)
     print(f"{'persons':<22}{summary['persons']:>12,}")
     print(f"{'clients / workers':<22}{args.clients:>8} / {args.workers}")
     print(f"{'queries timed':<22}{summary['queries']:>12,}")
@@ -361,6 +406,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key:<22}{summary[key]:>12}")
     for kind, value in summary["recall_by_kind"].items():
         print(f"  recall {kind:<14}{value:>12}")
+    if anchor:
+        floor = summary["anchor_floor"]
+        print(f"{'anchor p50 / p95 ms':<22}{floor['p50_ms']:>8} / {floor['p95_ms']}")
+        print(f"{'search p95 / floor p95':<22}{summary['p95_over_floor_p95']:>12}")
     print(json.dumps(summary))
     return 0
 

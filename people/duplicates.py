@@ -143,6 +143,9 @@ def find_duplicate_persons(
             subject_id=run.pk, reason="Scheduled search of the person index for duplicate records.",
             detail={"persons": len(frame), "queued": queued, "seconds": round(time.perf_counter() - started)},
         )
+    from .selectors import forget_learned_weights
+
+    forget_learned_weights()  # this process's searches score with the new weights at once
     return FindResult(run=run, queued=queued, updated=updated)
 
 

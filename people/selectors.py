@@ -7,6 +7,7 @@ the same whether or not the record exists, so a refusal reveals nothing.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -195,6 +196,19 @@ _NAME_RANK = (
 _CLOSE_ENOUGH = 1.0
 
 
+def _set_trigram_threshold(cursor: Any) -> None:
+    """pg_trgm's threshold for this session, set once per database connection rather than per search.
+
+    A session setting outlives the transaction, so pooled and persistent connections keep it; only
+    this module uses the ``%`` operator. Saves a round trip per search (a few ms on a busy server).
+    """
+    raw = connection.connection
+    if getattr(raw, "_people_trigram_threshold", None) != TRIGRAM_THRESHOLD:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(TRIGRAM_THRESHOLD)])
+        # A rollback undoes the setting too: the connection is marked only once it has committed.
+        transaction.on_commit(lambda: setattr(raw, "_people_trigram_threshold", TRIGRAM_THRESHOLD))
+
+
 def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str, address_ids: list[int]) -> list[int]:
     """Candidate ids from index-backed branches in one statement, the likeliest first, at most MAX_CANDIDATES.
 
@@ -279,7 +293,7 @@ def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str
     ids: list[int] = []
     seen: set[int] = set()
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+        _set_trigram_threshold(cursor)
         if branches:
             with_clause = f"WITH {', '.join(ctes)} " if ctes else ""
             cursor.execute(f"{with_clause}SELECT id FROM ({' UNION ALL '.join(branches)}) AS c (id, branch, rank) ORDER BY branch, rank DESC", params)
@@ -454,8 +468,17 @@ def _load_candidates(ids: list[int]) -> tuple[dict[int, Person], list[matching.C
 
 
 # The learned weights of the newest run, converted once per run rather than once per search. Keyed by
-# id and finish time: an id alone can come back (SQLite reuses ids after a rollback).
+# id and finish time: an id alone can come back (SQLite reuses ids after a rollback). Which run is the
+# newest is asked at most every WEIGHTS_CHECK_SECONDS: the job runs nightly, and on a busy server each
+# round trip to the database costs a search milliseconds.
 _weights_of_run: dict[tuple[int, Any], matching.Weights] = {}
+_weights_checked: list[Any] = [None, 0.0]  # the weights in use, when the newest run was last asked for
+WEIGHTS_CHECK_SECONDS = 60.0
+
+
+def forget_learned_weights() -> None:
+    """Ask for the newest run's weights on the next search (after a run, and in tests)."""
+    _weights_checked[:] = [None, 0.0]
 
 
 def call_time_weights() -> matching.Weights:
@@ -465,15 +488,21 @@ def call_time_weights() -> matching.Weights:
     index itself) and the call-time search adds up the same levels' weights. Levels the run did
     not learn, and every level before any run has finished, keep ``matching.DEFAULT_WEIGHTS``.
     """
+    in_use, checked_at = _weights_checked
+    if in_use is not None and time.monotonic() - checked_at < WEIGHTS_CHECK_SECONDS:
+        return in_use
     newest = (DuplicateRun.objects.filter(finished_at__isnull=False).exclude(weights={})
               .order_by("-finished_at", "-pk").values_list("pk", "finished_at").first())
     if newest is None:
-        return matching.DEFAULT_WEIGHTS
-    if newest not in _weights_of_run:
-        exported = DuplicateRun.objects.values_list("weights", flat=True).get(pk=newest[0])
-        _weights_of_run.clear()
-        _weights_of_run[newest] = matching.learned_weights(linkage.call_time_weights(exported))
-    return _weights_of_run[newest]
+        weights = matching.DEFAULT_WEIGHTS
+    else:
+        if newest not in _weights_of_run:
+            exported = DuplicateRun.objects.values_list("weights", flat=True).get(pk=newest[0])
+            _weights_of_run.clear()
+            _weights_of_run[newest] = matching.learned_weights(linkage.call_time_weights(exported))
+        weights = _weights_of_run[newest]
+    _weights_checked[:] = [weights, time.monotonic()]
+    return weights
 
 
 @transaction.atomic
