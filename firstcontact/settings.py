@@ -333,7 +333,10 @@ LOGGING = {
 # --- Notifications (outbox, GOV.UK Notify, SMTP) ------------------------------------------------
 # Who sends: "file" (demo: appended to var/sent-messages/<date>.txt), "console", "notify" (GOV.UK
 # Notify) or "smtp" (Django's EMAIL_* settings; e-mail only). See docs/notifications.md.
-NOTIFICATIONS_SENDER = env_choice("NOTIFICATIONS_SENDER", "file" if DEMO else "notify", ("console", "file", "notify", "smtp"))
+# Tests print (pytest captures it) rather than write files into var/.
+NOTIFICATIONS_SENDER = env_choice(
+    "NOTIFICATIONS_SENDER", "console" if TESTING else "file" if DEMO else "notify", ("console", "file", "notify", "smtp")
+)
 NOTIFICATIONS_FILE_DIR = Path(env_str("NOTIFICATIONS_FILE_DIR", str(VAR_DIR / "sent-messages")))
 # "task": a django-tasks task per message after commit (a worker runs them); "inline": sent in the
 # same process just after commit, for a demo that runs no worker.
