@@ -952,7 +952,7 @@ def request_bureau_task(
 @transaction.atomic
 def take_bureau_task(*, task: BureauTask, actor: Any) -> BureauTask:
     """A member of the bureau takes a waiting task (one person per task)."""
-    task = BureauTask.objects.select_for_update().select_related("taken_by").get(pk=task.pk)
+    task = BureauTask.objects.select_for_update().get(pk=task.pk)
     if task.status != BureauTaskStatus.OPEN:
         raise ValidationError({"task": TASK_NOT_OPEN.format(name=task.taken_by or "someone else")})
     task.status = BureauTaskStatus.TAKEN
