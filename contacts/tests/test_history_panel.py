@@ -102,6 +102,6 @@ def test_the_number_of_queries_does_not_grow_with_the_history(
                        people=[(child, "witness")], received_at=timezone.now() - timedelta(days=day + 1))
     # Same ceiling whatever the history: memberships, addresses, markers, the counts, the
     # rows, their people, open crimes, DASH, MARAC, and the audit append.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(15):
         panel = history_panel(actor=call_handler, reason="Contact C1", caller=adult, address=address)
     assert panel.total_contacts == history
