@@ -98,6 +98,24 @@ def _anchor_forecasts(train: pd.Series, horizon: int) -> dict[str, tuple[np.ndar
     return results
 
 
+def _timing(train: pd.Series) -> int:
+    """Print the median seconds of fit + six-week forecast (3 runs each), calibrated and not, as JSON."""
+    import statistics
+
+    forecast_hourly(train.iloc[-6 * WEEK:], horizon_hours=WEEK)  # load the compiled numba code first
+    result: dict[str, float | int] = {"hours": len(train)}
+    for calibrate in (False, True):
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            forecast_hourly(train, horizon_hours=6 * WEEK, calibrate=calibrate)
+            runs.append(time.perf_counter() - started)
+        result["calibrated" if calibrate else "uncalibrated"] = round(statistics.median(runs), 2)
+    result["load_average"] = round(os.getloadavg()[0], 1)
+    print(json.dumps(result))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, type=Path, help="hourly CSV with columns datetime,volume")
@@ -106,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--origins", type=int, default=8, help="number of rolling origins")
     parser.add_argument("--ceiling", action="store_true",
                         help="also show the hindsight rate's MASE and the Poisson floor (not in the JSON)")
+    parser.add_argument("--timing", action="store_true",
+                        help="instead of the backtest: median seconds of 3 fits + six-week forecasts on all "
+                             "hours before --test-start, with and without interval calibration")
     args = parser.parse_args(argv)
 
     try:
@@ -118,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         series = read_hourly_csv(args.data)
     except (OSError, ValueError) as error:
         parser.error(f"--data: {error}")
+
+    if args.timing:
+        return _timing(series[series.index < test_start])
 
     scores: dict[str, dict[str, list[float]]] = {}
     ceiling: dict[str, list[float]] = {"hindsight rate": [], "Poisson floor": []}
