@@ -437,6 +437,9 @@ def _open_investigation(crime: Crime, *, actor: Any, team: Team | None, event: s
     if existing is not None:
         return existing
     investigation = _new_investigation(crime, team=team, now=timezone.now())
+    if not crime.is_open:
+        # A plan opened on a closed or cancelled crime (to read its history) joins no queue or list.
+        investigation.state = InvestigationState.FINISHED
     investigation.save()
     _audit(
         crime=crime, actor=actor, action=Action.CONSULTATION, event="victims_code_assessed",

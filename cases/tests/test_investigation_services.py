@@ -259,3 +259,10 @@ def test_a_letter_update_becomes_a_bureau_task(call_handler, resolver):
     services.record_victim_update(crime=crime, actor=resolver, channel="letter", message="Your case is closed.")
     task = crime.bureau_tasks.get()
     assert task.kind == "victim_letter" and "Your case is closed." in task.instructions
+
+
+def test_opening_the_plan_of_a_closed_crime_puts_it_in_no_list(call_handler, supervisor):
+    crime = routed_crime(actor=call_handler)
+    services.close_crime(crime=crime, actor=supervisor, outcome=18)
+    inv = services.ensure_investigation(crime=crime, actor=supervisor)
+    assert inv.state == InvestigationState.FINISHED
