@@ -166,3 +166,15 @@ def test_a_time_later_today_is_refused_on_the_page_naming_the_time(client):
                                        "date_year": str(now.year), "time": f"{later:%H:%M}"})
     assert response.status_code == 400
     assert "The time it happened must be in the past" in response.content.decode()
+
+
+def test_a_triage_officer_opens_the_report_where_calls_are_assessed(client, make_user):
+    from .helpers import send_report
+
+    reference = send_report(client)
+    client.force_login(make_user("triage-officer", username="triage7"))
+    queue = client.get(reverse("contacts:queue")).content.decode()
+    assert reference in queue
+    page = client.get(reverse("contacts:detail", args=[reference]))
+    assert page.status_code == 200
+    assert "Blue Raleigh bicycle" in page.content.decode()
