@@ -66,7 +66,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         return await database_sync_to_async(selectors.chat_for_public)(key)
 
     async def _send_stored(self, *, upto: int | None) -> None:
-        for payload in await database_sync_to_async(services.messages_after)(self.chat.pk, self.delivered, upto=upto):
+        stored = await database_sync_to_async(services.messages_after, thread_sensitive=False)(
+            self.chat.pk, self.delivered, upto=upto)
+        for payload in stored:
             await self._deliver(payload)
 
     async def _deliver(self, payload: dict[str, Any]) -> None:
@@ -82,7 +84,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         body = content.get("body") if isinstance(content.get("body"), str) else ""
         client_id = content.get("client_id") if isinstance(content.get("client_id"), str) else ""
         try:
-            posted = await database_sync_to_async(services.post_message)(
+            # Not thread-sensitive: many chats' messages are stored at once, each on its own
+            # connection, rather than queueing behind one thread (the row lock orders each chat).
+            posted = await database_sync_to_async(services.post_message, thread_sensitive=False)(
                 chat_id=self.chat.pk, sender=self.sender, body=body, client_id=client_id or None,
                 author=self._author(),
             )
