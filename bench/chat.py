@@ -143,8 +143,13 @@ async def _chat_run(base: str, public_sessions, agent_sessions, messages: int, s
     await asyncio.gather(*(side.send(n, sent_at, spread, messages) for n, side in enumerate(sides)))
     expected = len(sent_at)
     deadline = time.monotonic() + 60
+    next_sync = time.monotonic() + 15
     while time.monotonic() < deadline and (len(received) < expected or sum(len(s.acked) for s in sides) < expected):
         await asyncio.sleep(0.2)
+        if time.monotonic() >= next_sync:  # what the page does every 15 s
+            next_sync += 15
+            await asyncio.gather(*(side.socket.send(json.dumps({"type": "sync"})) for side in sides),
+                                 return_exceptions=True)
     elapsed = time.perf_counter() - started
     await asyncio.sleep(1)  # anything arriving twice would arrive now
     for task in listeners:
@@ -172,7 +177,8 @@ async def _redis_anchor(url: str, channels: int, messages: int, spread: float) -
         pubsub = client.pubsub()
         await pubsub.subscribe(f"{prefix}:{n}")
         subscribers.append((client, pubsub))
-    publisher = redis.from_url(url)
+    # A bounded pool: a thousand publishes at once wait for one of 50 connections, as a server's would.
+    publisher = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(url, max_connections=50))
     done = asyncio.Event()
     total = channels * messages
 
@@ -242,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
+        anchor = asyncio.run(_redis_anchor(redis_url, len(public_sessions) + len(agent_sessions), args.messages,
+                                           args.spread))
+        print(json.dumps({"anchor_redis_pubsub": anchor}), flush=True)
         chat = asyncio.run(_chat_run(f"127.0.0.1:{args.port}", public_sessions, agent_sessions,
                                      args.messages, args.spread))
     finally:
@@ -256,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     client_ids = chat.pop("client_ids")
     stored = sum(ChatMessage.objects.filter(client_id__in=client_ids[i:i + 1000]).count()
                  for i in range(0, len(client_ids), 1000))
-    anchor = asyncio.run(_redis_anchor(redis_url, len(public_sessions) + len(agent_sessions), args.messages, args.spread))
+    print(json.dumps({"chat": chat}), flush=True)
     result = {
         "bench": "chat", "public": args.public, "agents": args.agents, "workers": args.workers,
         "setup_seconds": round(setup_seconds, 1), **chat, "stored": stored,

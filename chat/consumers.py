@@ -5,6 +5,8 @@ Protocol (JSON both ways):
 * connect to ``/ws/chat/?after=N`` (public; the chat is the one in the browser session) or
   ``/ws/staff/chat/<id>/?after=N`` (agent). ``after`` is the last sequence number the page
   has; the server first sends every stored message after it, then live ones.
+* client sends ``{"type": "sync"}`` now and then; the server sends any stored message after the
+  last it sent (news of it lost in the channel layer).
 * client sends ``{"type": "send", "client_id": "...", "body": "..."}``; the server stores it
   and answers ``{"type": "ack", "client_id": ..., "seq": ...}``. A resend after a dropped
   connection with the same client id is stored once and acknowledged with the same number.
@@ -78,8 +80,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(payload)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "sync":
+            # The page asks now and then: a message whose news the layer dropped (a full
+            # channel) is otherwise only noticed when a later one arrives, and the last
+            # message of a conversation has no later one.
+            await self._send_stored(upto=None)
+            return
         if not isinstance(content, dict) or content.get("type") != "send":
-            await self.send_json({"type": "error", "field": "type", "message": "Only messages of type send are accepted"})
+            await self.send_json({"type": "error", "field": "type", "message": "Only messages of type send or sync are accepted"})
             return
         body = content.get("body") if isinstance(content.get("body"), str) else ""
         client_id = content.get("client_id") if isinstance(content.get("client_id"), str) else ""

@@ -415,7 +415,8 @@ if REDIS_URL:
             # A socket timeout above channels-redis's 5-second blocking pop: redis-py 8 defaults to
             # 5 seconds too, and an idle connection then fails with "Timeout reading" and drops.
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "prefix": CHAT_CHANNEL_PREFIX,
-                       "capacity": 1000, "expiry": 60},
+                       # All connections in one worker share one Redis queue: room for a busy worker.
+                       "capacity": 20000, "expiry": 60},
         }
     }
 else:

@@ -213,3 +213,30 @@ def test_a_refused_message_names_the_field(redis_layer, waiting_chat):
 
 def test_the_layer_in_use_is_redis(redis_layer):
     assert type(get_channel_layer()).__name__ == "RedisChannelLayer"
+
+
+def test_a_sync_brings_a_last_message_whose_news_was_lost(redis_layer, waiting_chat):
+    """With no later message to show the gap, the page's periodic sync finds it."""
+    cookie = _public_cookie(waiting_chat)
+
+    async def scenario():
+        socket = _connect("/ws/chat/?after=0", cookie)
+        await socket.connect()
+        await _messages(socket, 1)
+
+        def store_without_telling_anyone():
+            ChatMessage.objects.create(chat=waiting_chat, seq=2, sender=Sender.SYSTEM, body="news lost")
+            waiting_chat.__class__.objects.filter(pk=waiting_chat.pk).update(last_seq=2)
+
+        await _until(socket, "queue")  # the position, sent after the replay on connecting
+        await database_sync_to_async(store_without_telling_anyone)()
+        assert await socket.receive_nothing(timeout=0.3)
+        await socket.send_json_to({"type": "sync"})
+        got = await _messages(socket, 1)
+        await socket.send_json_to({"type": "sync"})
+        assert await socket.receive_nothing(timeout=0.3)  # nothing twice
+        await socket.disconnect()
+        return got
+
+    got = async_to_sync(scenario)()
+    assert [(m["seq"], m["body"]) for m in got] == [(2, "news lost")]

@@ -130,5 +130,11 @@ if (room) {
     });
   }
 
+  // Now and then ask for anything missed: news of a message can be dropped by a busy server,
+  // and the last message of a conversation has no later one to reveal the gap.
+  setInterval(() => {
+    if (!closed && socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "sync" }));
+  }, 15000);
+
   if (!closed) connect();
 }
