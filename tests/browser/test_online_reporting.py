@@ -248,3 +248,52 @@ def test_a_business_reports_two_incidents_in_one_go(page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("2 incidents sent")
     assert_accessible(page)
     assert Contact.objects.filter(channel="business").count() == 2
+
+
+def test_a_reporter_saves_a_report_and_later_tracks_one(page, live_server):
+    """Saving for later and tracking with a code are plain pages that pass axe, errors included."""
+    import re
+    from datetime import datetime
+
+    from notifications.models import Message
+    from public import services
+    from public.models import ReportKind
+
+    page.goto(f"{live_server.url}/report/question/what/")
+    page.get_by_label("Criminal damage").check()
+    page.get_by_role("button", name="Save and come back later").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Save your report and come back later")
+    page.get_by_label("E-mail address").fill("not an address")
+    page.get_by_role("button", name="Save and send me a link").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter an e-mail address in the correct format")
+    assert_accessible(page)
+    page.get_by_label("E-mail address").fill("kim@example.org")
+    page.get_by_role("button", name="Save and send me a link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your report has been saved")
+    assert_accessible(page)
+    link = re.search(r"/report/resume/\S+/", Message.objects.get(template="save_and_return").body).group(0)
+    page.goto(f"{live_server.url}{link}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("When did it happen?")
+
+    day = _today()
+    report = services.submit_online_report(
+        submission_key="browser-track-1", given_name="Kim", family_name="Lee", email="kim@example.org",
+        incident=services.Incident(kind=ReportKind.THEFT, occurred_at=datetime(day.year, day.month, day.day, 9, 0,
+                                   tzinfo=timezone.get_current_timezone()), location="Station car park",
+                                   description="Catalytic converter cut off.", answers={}),
+    )
+    page.goto(f"{live_server.url}/report/track/")
+    page.get_by_label("Report reference").fill(report.contact.reference)
+    page.get_by_label("E-mail address or mobile number you gave in the report").fill("kim@example.org")
+    page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter the code we sent you")
+    page.get_by_label("Code").fill("000000" if "000000" not in Message.objects.get(template="track_code").body else "111111")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The code is not right")
+    assert_accessible(page)
+    code = re.search(r"\b\d{6}\b", Message.objects.get(template="track_code").body).group(0)
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Your report {report.contact.reference}")
+    expect(page.get_by_test_id("status")).to_have_text("We are recording your report as a crime.")
+    assert_accessible(page)
