@@ -23,6 +23,7 @@ demo-data: install
 	$(PY) manage.py seed_demo --seed $(SEED)
 	$(PY) manage.py seed_crimes --demo --seed $(SEED)
 	$(PY) manage.py seed_investigations --demo --seed $(SEED)
+	$(PY) manage.py seed_evidence --demo
 	$(PY) manage.py seed_notifications --demo --seed $(SEED)
 	$(PY) manage.py seed_call_taking --demo --seed $(SEED)
 	$(PY) manage.py import_street_crime --demo --verbosity 0

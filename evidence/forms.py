@@ -40,7 +40,8 @@ class ExhibitForm(_TokenForm):
 
     file = forms.FileField(label="File", required=False, help_text=FILE_HINT)
     description = forms.CharField(
-        label="Description of the item", max_length=500, help_text="What it is and where it came from, e.g. CCTV from the shop's till camera."
+        label="Description of the item", max_length=500, error_messages={"required": "Enter a description of the item"},
+        help_text="What it is and where it came from, e.g. CCTV from the shop's till camera."
     )
     produced_by = forms.CharField(
         label="Produced by", max_length=120, help_text="The person who produced the item; their initials start the exhibit reference."
@@ -51,6 +52,7 @@ class StatementForm(_TokenForm):
     maker_name = forms.CharField(label="Full name of the person making the statement", max_length=120)
     maker_age = forms.IntegerField(
         label="Age, if under 18", required=False, min_value=1, max_value=17,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
         help_text="Leave blank if the person is 18 or over.",
         error_messages={"min_value": "Age, if under 18, must be between 1 and 17", "max_value": "Age, if under 18, must be between 1 and 17; leave it blank for an adult", "invalid": "Age, if under 18, must be a whole number"},
     )
@@ -78,6 +80,7 @@ class UploadLinkForm(_TokenForm):
     )
     days = forms.IntegerField(
         label="Days the link lasts", min_value=1, max_value=28, initial=7,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
         error_messages={"min_value": "Days the link lasts must be between 1 and 28", "max_value": "Days the link lasts must be between 1 and 28", "invalid": "Days the link lasts must be a whole number, 1 to 28"},
     )
 
@@ -112,6 +115,7 @@ class PublicUploadForm(_TokenForm):
     file = forms.FileField(label="Upload a file", required=False, help_text=FILE_HINT)
     description = forms.CharField(
         label="What is in the file?", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Describe what is in the file"},
         help_text="For example: video of the man taking the bottles, from my phone.",
     )
 
@@ -122,6 +126,8 @@ class CctvForm(GovUKFormMixin, forms.Form):
     cctv_cameras = forms.CharField(label="Which cameras?", max_length=300, required=False, help_text="Their names or numbers, e.g. Cam 2 till, Cam 4 door.")
     cctv_clock_offset_seconds = forms.IntegerField(
         label="How far is the camera's clock from the real time, in seconds?", required=False, min_value=-86400, max_value=86400,
+        # A text box: GOV.UK advises against number inputs, and phone keypads for them lack the minus sign.
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
         help_text="Positive if the camera is ahead (fast), negative if it is behind (slow), e.g. 90 or -30. Leave blank if you do not know.",
         error_messages={"invalid": "The camera clock difference must be a whole number of seconds, like 90 or -30", "min_value": "The camera clock difference must be within a day (86,400 seconds)", "max_value": "The camera clock difference must be within a day (86,400 seconds)"},
     )
@@ -141,3 +147,10 @@ class CctvForm(GovUKFormMixin, forms.Form):
             self.add_error(field, message)
         cleaned["cctv_from"], cleaned["cctv_to"] = starts, ends
         return cleaned
+
+
+class CctvUploadForm(PublicUploadForm, CctvForm):
+    """The upload form with the CCTV questions, as one form so the page has one error summary."""
+
+    field_order = ["file", "description", "cctv_cameras", "cctv_clock_offset_seconds", "cctv_from_date",
+                   "cctv_from_time", "cctv_to_date", "cctv_to_time"]

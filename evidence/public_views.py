@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import protocol, selectors, services
-from .forms import CctvForm, PublicUploadForm
+from .forms import CctvUploadForm, PublicUploadForm
 from .models import UploadLink
 from .views import _add_errors, receive_form_files
 
@@ -33,20 +33,18 @@ def upload_page(request: HttpRequest, token: str) -> HttpResponse:
         return _unavailable(request)
     cctv_wanted = link.purpose == UploadLink.Purpose.CCTV
     uploads = []
+    form_class = CctvUploadForm if cctv_wanted else PublicUploadForm
     if request.method == "POST":
-        form = PublicUploadForm(request.POST, request.FILES)
-        cctv = CctvForm(request.POST)
+        form = form_class(request.POST, request.FILES)
         form.is_valid()
-        cctv.is_valid()
         uploads = receive_form_files(
             request, form, {"link": link}, link=link, crime=link.crime, contact=link.contact
         )
-        if not form.errors and not cctv.errors:
-            data = cctv.cleaned_data
+        if not form.errors:
+            data = form.cleaned_data
             try:
                 services.submit_through_link(
-                    link=link, uploads=uploads, description=form.cleaned_data["description"],
-                    form_token=form.cleaned_data["form_token"],
+                    link=link, uploads=uploads, description=data["description"], form_token=data["form_token"],
                     cctv=services.CctvDetails(
                         cameras=data.get("cctv_cameras", ""), clock_offset_seconds=data.get("cctv_clock_offset_seconds"),
                         starts_at=data.get("cctv_from"), ends_at=data.get("cctv_to"),
@@ -57,13 +55,12 @@ def upload_page(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 return HttpResponseRedirect(reverse("evidence-public:done"))
     else:
-        form, cctv = PublicUploadForm(), CctvForm()
+        form = form_class()
     return TemplateResponse(
         request, "evidence/public/upload.html",
-        {"link": link, "form": form, "cctv": cctv, "cctv_wanted": cctv_wanted, "uploads": uploads,
-         "has_errors": bool(form.errors or cctv.errors),
+        {"link": link, "form": form, "cctv_wanted": cctv_wanted, "uploads": uploads,
          "create_url": reverse("evidence-public:upload-create", args=[token]), "token": token},
-        status=400 if (form.errors or cctv.errors) else 200,
+        status=400 if form.errors else 200,
     )
 
 

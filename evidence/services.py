@@ -734,8 +734,6 @@ def produce_evidential_package(
     if not exhibits and not statements:
         raise ValidationError(NOTHING_TO_DISCLOSE)
     produced_at = timezone.now()
-    for statement in statements:
-        statement.declaration_text = DECLARATION.format(pages=statement.pages)
     html = render_to_string(
         "evidence/pdf/package.html",
         {
@@ -744,7 +742,7 @@ def produce_evidential_package(
             "timeline": _timeline(crime, exhibits, statements), "force_name": getattr(settings, "FORCE_NAME", ""),
         },
     )
-    pdf, _pages = _render_pdf(html)
+    pdf = _with_statements(_render_pdf(html)[0], statements)
     with transaction.atomic():
         package = EvidentialPackage(
             crime=crime, recipient=recipient[:200], reason=reason, produced_by=actor, produced_at=produced_at,
@@ -769,6 +767,25 @@ def produce_evidential_package(
                 reason=reason, recipients=[recipient], detail={"package": package.pk},
             )
     return package
+
+
+def _with_statements(front: bytes, statements: list[Statement]) -> bytes:
+    """The package's own pages followed by each statement's signed PDF, page for page.
+
+    The statements go in as the very PDFs whose SHA-256 the index lists, rather than laid out
+    again: what the recipient reads is what was signed, and it saves WeasyPrint laying out every
+    statement a second time (most of the package's build time).
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(front)))
+    for statement in statements:
+        with default_storage.open(statement.pdf.name, "rb") as stored:
+            writer.append(PdfReader(io.BytesIO(stored.read())))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 class _Sink:

@@ -379,6 +379,8 @@ STORAGES["evidence_staging"] = {
 EVIDENCE_MAX_UPLOAD_BYTES = env_int("EVIDENCE_MAX_UPLOAD_MB", 8192, minimum=1) * 1024 * 1024
 EVIDENCE_MAX_CHUNK_BYTES = env_int("EVIDENCE_MAX_CHUNK_MB", 64, minimum=1) * 1024 * 1024
 EVIDENCE_LINK_DAYS = env_int("EVIDENCE_LINK_DAYS", 7, minimum=1)
+# WeasyPrint narrates each step of every PDF at INFO; only its warnings are worth a line.
+LOGGING.setdefault("loggers", {}).update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
 
 
 # --- Public reporting (rate limits, save and return, track my report) ---------------------------
