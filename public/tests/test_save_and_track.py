@@ -132,3 +132,21 @@ def test_the_reference_is_checked_for_its_format(client):
     response = client.post(reverse("public:track"), {"reference": "12345", "contact_detail": "a@b.org"})
     assert response.status_code == 400
     assert "C then 9 numbers" in response.content.decode()
+
+
+def test_the_investigators_updates_and_the_agreed_next_update_are_shown(client, make_user):
+    from cases.services import agree_update_plan, record_victim_update
+
+    reference = send_report(client)
+    crime = Crime.objects.get()
+    investigator = make_user("investigator", username="inv5")
+    agree_update_plan(crime=crime, actor=investigator, every_days=14, channel="phone")
+    record_victim_update(crime=crime, actor=investigator, channel="phone",
+                         message="We have asked the shop next door for their CCTV.")
+    _ask_for_code(client, reference)
+    client.post(reverse("public:track-code"), {"code": _code_sent()})
+    page = client.get(reverse("public:track-status")).content.decode()
+    assert "We have asked the shop next door for their CCTV." in page
+    due = crime.investigation.__class__.objects.get(crime=crime).next_update_due_on
+    assert due is not None
+    assert f"{due:%-d %B %Y}" in page
