@@ -587,7 +587,7 @@ def _take_seat(slot_pk: int) -> tuple[Any, int]:
     """Lock the slot and return it with its first free seat, or refuse: the slot is full or has passed."""
     from .models import AppointmentSlot, AppointmentStatus
 
-    slot = AppointmentSlot.objects.select_for_update().select_related("team").filter(pk=slot_pk).first()
+    slot = AppointmentSlot.objects.select_for_update(of=("self",)).select_related("team").filter(pk=slot_pk).first()
     if slot is None:
         raise ValidationError({"slot": "That time is no longer offered; choose another."})
     if slot.starts_at <= timezone.now():
@@ -629,7 +629,7 @@ def book_appointment(
             return existing
     if notify_by not in NotifyBy.values:
         raise ValidationError({"notify_by": "Choose text message, e-mail or no message."})
-    locked = Contact.objects.select_for_update().select_related("caller").get(pk=contact.pk)
+    locked = Contact.objects.select_for_update(of=("self",)).select_related("caller").get(pk=contact.pk)
     _check_appointment_allowed(locked)
     if Appointment.objects.filter(contact=locked, status=AppointmentStatus.BOOKED).exists():
         raise ValidationError({"slot": "This contact already has an appointment: move it or cancel it instead."})
@@ -669,7 +669,7 @@ def move_appointment(*, appointment: Any, slot: Any, actor: Any, reason: str, no
 
     if not (reason or "").strip():
         raise ValidationError({"reason": "Give the reason for moving the appointment."})
-    old = Appointment.objects.select_for_update().select_related("contact__caller").get(pk=appointment.pk)
+    old = Appointment.objects.select_for_update(of=("self",)).select_related("contact__caller").get(pk=appointment.pk)
     if old.status != AppointmentStatus.BOOKED:
         raise ValidationError({"slot": "This appointment is no longer booked, so it cannot be moved."})
     notify_by = notify_by or old.notify_by
@@ -706,7 +706,7 @@ def cancel_appointment(*, appointment: Any, actor: Any, reason: str) -> Any:
 
     if not (reason or "").strip():
         raise ValidationError({"reason": "Give the reason for cancelling the appointment."})
-    locked = Appointment.objects.select_for_update().select_related("contact__caller", "slot__team").get(
+    locked = Appointment.objects.select_for_update(of=("self",)).select_related("contact__caller", "slot__team").get(
         pk=appointment.pk
     )
     if locked.status != AppointmentStatus.BOOKED:
@@ -829,7 +829,7 @@ def score_quality_review(
     from . import quality
     from .models import QualityReview
 
-    locked = QualityReview.objects.select_for_update().select_related("contact__incident_type").get(pk=review.pk)
+    locked = QualityReview.objects.select_for_update(of=("self",)).select_related("contact__incident_type").get(pk=review.pk)
     domestic = is_domestic(locked.contact)
     errors: dict[str, str] = {}
     for number, item in enumerate(checklist.items, start=1):
