@@ -472,7 +472,7 @@ def link_records(
 
 # Splink numbers a comparison's levels from the last (ELSE, 0) up; -1 is "missing on one side".
 _FIRST_NAME_AT_MOST_INITIAL = 1  # 0 different, 1 same initial only
-_DOB_AT_MOST_SAME_YEAR = 2  # 0 more than five years apart, 1 within five years, 2 same year, -1 missing
+_DOB_AT_MOST_SAME_YEAR = 2  # 0 more than five years apart, 1 within five years, 2 same year (-1 missing)
 _DOB_FAR_APART = 0
 # Contact details and identifiers: their exact level is the highest (2) of three.
 _UNIQUE_COLUMNS = ("phone", "email", "identifier")
@@ -482,13 +482,15 @@ _EXACT = 2
 def different_people(pairs: pd.DataFrame) -> pd.Series:
     """Pairs that are two people whatever else agrees, so never queued.
 
-    * The first names differ (an initial at most) and the dates of birth are no closer than the
-      same year, or one is missing. Members of one household share the address, often the surname,
-      the landline and the e-mail domain; two records of one person almost never differ in both
-      (a nickname, a slip or a swapped day and month all keep a higher level).
-    * The dates of birth are more than five years apart and no phone, e-mail or identifier agrees.
-      Namesakes (two Samuel Smiths) agree on names by chance; a model trained on an index with few
-      duplicates can learn that a far-off date is no evidence against, and queue every namesake.
+    * The first names differ (an initial at most) and both dates of birth are known and no closer
+      than the same year. Members of one household share the address, often the surname, the
+      landline and the e-mail domain; two records of one person almost never differ in both (a
+      nickname, a slip or a swapped day and month all keep a higher level). A missing date is not
+      held against a pair: on the 50k benchmark file that cost 0.05 of recall.
+    * Below the automatic-link threshold only: the dates of birth are more than five years apart and
+      no phone, e-mail or identifier agrees. Namesakes (two Samuel Smiths) agree on names by chance;
+      a model trained on an index with few duplicates can learn that a far-off date is no evidence
+      against, and queue every namesake. A pair the model is sure of keeps its link.
     """
     none = pd.Series(False, index=pairs.index)
     if "gamma_dob" not in pairs.columns:
@@ -496,12 +498,14 @@ def different_people(pairs: pd.DataFrame) -> pd.Series:
     dob = pairs["gamma_dob"]
     household = none
     if "gamma_first_name" in pairs.columns:
-        household = pairs["gamma_first_name"].between(0, _FIRST_NAME_AT_MOST_INITIAL) & (dob <= _DOB_AT_MOST_SAME_YEAR)
+        household = pairs["gamma_first_name"].between(0, _FIRST_NAME_AT_MOST_INITIAL) & dob.between(
+            0, _DOB_AT_MOST_SAME_YEAR)
     shared = none
     for column in _UNIQUE_COLUMNS:
         if f"gamma_{column}" in pairs.columns:
             shared = shared | (pairs[f"gamma_{column}"] == _EXACT)
-    return household | ((dob == _DOB_FAR_APART) & ~shared)
+    unsure = pairs["match_probability"] < AUTO_LINK_PROBABILITY if "match_probability" in pairs.columns else ~none
+    return household | ((dob == _DOB_FAR_APART) & ~shared & unsure)
 
 
 def _train(linker: Any, present: set[str], *, seed: int, max_u_pairs: float) -> None:

@@ -1,8 +1,10 @@
 """Given names and the short forms and pet names people in the UK are commonly called by.
 
 Each line is one family of names that a caller may use for the same person: a formal
-name first, then its usual diminutives. A name may sit in several families (Alex is
-short for Alexander and for Alexandra), so lookups return every family it belongs to.
+name first, then its usual diminutives, and for some the same name in another language
+(Johann, Giovanni for John) as it is written on foreign documents and older records.
+A name may sit in several families (Alex is short for Alexander and for Alexandra), so
+lookups return every family it belongs to.
 Spellings are folded (lower case, plain ASCII) as people.matching folds names.
 """
 
@@ -36,7 +38,7 @@ caroline carrie caro lynn
 catherine cath cathy kate katie kath kathy kay kitty cat
 katherine kath kathy kate katie kay kitty cat
 kathleen kath kathy kay
-charles charlie chas chuck chaz
+charles charlie chas chuck chaz carl karl
 charlotte charlie lottie lotte
 christina chris tina christy
 christine chris chrissie tina
@@ -66,7 +68,7 @@ eugene gene
 evelyn eve evie
 frances fran fanny frankie
 francis frank frankie
-frederick fred freddie freddy
+frederick fred freddie freddy fritz
 gabriel gabe
 gabrielle gabby gabi
 geoffrey geoff jeff
@@ -80,7 +82,7 @@ gwendolen gwen wendy
 harold harry hal
 harriet hattie harry
 helen nell nellie
-henry harry hal hank
+henry harry hal hank heinrich
 herbert herb bert
 hugh hughie
 isabel isabelle izzy bella isla
@@ -94,9 +96,9 @@ jennifer jen jenny jenna
 jessica jess jessie
 joanna jo joanne
 joanne jo
-john jack johnny jock ian sean
+john jack johnny jock ian sean johann johannes juan giovanni ivan
 jonathan jon jonny
-joseph joe joey jo
+joseph joe joey jo josef
 josephine jo josie
 joshua josh
 judith judy jude
@@ -114,10 +116,11 @@ louise lou lulu
 lucy lu
 madeleine maddie
 madeline maddie
+louis lou louie lewis ludwig luis
 margaret maggie meg peggy peg marge madge greta rita daisy maisie molly
 marjorie marge margie
 martin marty
-mary molly polly mae mamie
+mary molly polly mae mamie maria marie
 matilda tilly tilda
 matthew matt matty
 maureen mo
@@ -127,7 +130,7 @@ michelle shell chelle
 mohammed mohammad muhammad muhammed mohamed mo moh
 nathan nat nate
 nathaniel nat nate
-nicholas nick nicky nico
+nicholas nick nicky nico nicolas klaus
 nicola nicky nikki
 norman norm
 oliver ollie olly noll
@@ -136,8 +139,8 @@ pamela pam
 patricia pat patty trish tricia
 patrick pat paddy
 penelope penny
-peter pete
-philip phil pip
+peter pete pierre pedro pieter
+philip phil pip phillip philipp
 phillip phil pip
 rachel rach
 raymond ray
@@ -175,7 +178,7 @@ victor vic
 victoria vicky vic tori
 vincent vince vinny
 walter walt wally
-william bill billy will willy liam
+william bill billy will willy liam wilhelm guillaume
 winifred winnie
 zachary zach zac
 """

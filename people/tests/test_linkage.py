@@ -132,5 +132,10 @@ def test_household_members_and_namesakes_are_never_queued():
         "gamma_first_name": [0, 1, 0, 6, 7, 7, -1],
         "gamma_dob": [1, -1, 2, 6, 0, 0, 6],
         "gamma_phone": [-1, -1, -1, -1, 0, 2, -1],
+        "match_probability": [0.9999, 0.7, 0.9, 0.99, 0.8, 0.8, 0.6],
     })
-    assert linkage.different_people(pairs).tolist() == [True, True, True, False, True, False, False]
+    # A missing date of birth is not held against a pair.
+    assert linkage.different_people(pairs).tolist() == [True, False, True, False, True, False, False]
+    # Namesakes born far apart keep a link the model is sure of.
+    sure = pairs.assign(match_probability=0.9995)
+    assert linkage.different_people(sure).tolist() == [True, False, True, False, False, False, False]
