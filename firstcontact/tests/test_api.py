@@ -48,6 +48,20 @@ def test_a_live_token_is_accepted_and_its_use_recorded(client, telephony_token):
     assert record.last_used_at is not None
 
 
+def test_last_used_is_written_at_most_once_a_minute(client, telephony_token):
+    record, token = telephony_token
+    client.get(WHOAMI, **bearer(token))
+    record.refresh_from_db()
+    first = record.last_used_at
+    client.get(WHOAMI, **bearer(token))
+    record.refresh_from_db()
+    assert record.last_used_at == first  # a second request within the minute writes nothing
+    type(record).objects.filter(pk=record.pk).update(last_used_at=first - timedelta(minutes=2))
+    client.get(WHOAMI, **bearer(token))
+    record.refresh_from_db()
+    assert record.last_used_at > first
+
+
 def test_unknown_revoked_and_expired_tokens_get_the_same_401(client, telephony_token):
     record, token = telephony_token
     _, expired = issue_api_token(
