@@ -15,17 +15,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # What the primary navigation offers each role today, beyond Home.
 EXTRA_NAVIGATION = {
     "data-protection-officer": ["Audit log"],
-    "administrator": ["Outbox", "Administration"],
+    "administrator": ["Outbox", "Business accounts", "Administration"],
     "analyst": ["Hotspots", "Demand"],
     "neighbourhood-inspector": ["Hotspots"],
-    "crime-admin": ["People", "Duplicates", "Crime recording"],
-    "supervisor": ["People", "Duplicates", "Demand"],
+    "crime-admin": ["People", "Duplicates", "Crime recording", "Bureau tasks", "Business accounts"],
+    "supervisor": [
+        "Live chat", "People", "Duplicates", "Resolution queue", "Investigations", "Evidence", "Demand",
+        "Business reports",
+    ],
     "contact-centre-manager": ["Live chat", "Call quality", "Demand", "Outbox"],
     "quality-auditor": ["Call quality"],
-    "call-handler": ["Contacts", "People"],
-    "triage-officer": ["Contacts", "People"],
-    "resolution-investigator": ["People"],
-    "investigator": ["People"],
+    "call-handler": ["Contacts", "Live chat", "People"],
+    "triage-officer": ["Contacts", "Live chat", "People"],
+    "resolution-investigator": ["People", "Resolution queue", "Investigations", "Evidence", "Business reports"],
+    "investigator": ["People", "Investigations", "Evidence", "Business reports"],
 }
 
 
