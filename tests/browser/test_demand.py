@@ -30,7 +30,7 @@ def test_manager_reads_performance_forecast_and_live_queues(page, live_server, m
     assert_accessible(page)
 
     page.get_by_role("link", name="Live queues").click()
-    first = page.get_by_test_id("live-board").locator("caption").inner_text()
+    first = page.get_by_test_id("live-board").locator("caption").first.inner_text()  # queues; agents follow
     page.wait_for_function(
         "text => document.querySelector('[data-testid=live-board] caption').innerText !== text",
         arg=first, timeout=15000)  # htmx polled and replaced the table
