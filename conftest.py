@@ -8,6 +8,23 @@ from django.db import connection
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_memory_caches():
+    """Each test starts with empty in-process caches.
+
+    The rate limits count in a cache; without this a test inherits the submissions of the tests
+    before it (same client address) and meets "You have tried too many times" for no reason of its own.
+    Only local-memory caches are cleared: clearing a Redis cache would empty a whole Redis database.
+    """
+    from django.conf import settings
+    from django.core.cache import caches
+
+    for alias, config in settings.CACHES.items():
+        if config["BACKEND"].endswith("LocMemCache"):
+            caches[alias].clear()
+    yield
+
+
 @pytest.fixture
 def make_user(db):
     """Build a member of staff in a role: ``make_user("supervisor")``."""
