@@ -33,11 +33,15 @@ WAIT = 15_000
 
 @pytest.fixture(autouse=True)
 def reference_data(db):
-    """Seed the incident types and advice again: the flush after a browser test empties them."""
+    """Seed the incident types, advice and risk checklists again: the flush after a browser test empties them.
+
+    The contact page the chat opens needs an active DASH checklist (it answers 404 without one).
+    """
     from django.apps import apps
 
     import_module("contacts.migrations.0002_seed_incident_types").seed(apps, None)
     import_module("contacts.migrations.0005_advice_partners_outcomes").seed_reference(apps, None)
+    import_module("contacts.migrations.0006_dash_dara_marac").seed_checklists(apps, None)
 
 
 def _free_port() -> int:
