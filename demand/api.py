@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from firstcontact.api import require_scope
+from firstcontact.lazy import lazy_module
 
 from .importers import (
     AGENT_STATES,
@@ -19,7 +20,9 @@ from .importers import (
     parse_attendance,
     parse_call_events,
 )
-from .services import record_agent_states, record_attendance, record_call_events
+
+# Imported on first use: it brings in pandas (firstcontact/lazy.py).
+services = lazy_module("demand.services")
 
 QUEUES = ("999", "101", "chat", "online")
 
@@ -69,7 +72,7 @@ def post_call_events(request: HttpRequest, payload: CallEventsIn) -> dict:
     except ImportProblem as problem:
         raise HttpError(422, str(problem).replace("events row ", "event ")) from problem
     actor = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
-    created, skipped = record_call_events(records=records, source="api", actor=actor)
+    created, skipped = services.record_call_events(records=records, source="api", actor=actor)
     return {"created": created, "skipped": skipped}
 
 
@@ -112,7 +115,7 @@ def post_attendance(request: HttpRequest, payload: AttendancesIn) -> dict:
     except ImportProblem as problem:
         raise HttpError(422, str(problem).replace("events row ", "event ")) from problem
     actor = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
-    created, skipped = record_attendance(records=records, source="api", actor=actor)
+    created, skipped = services.record_attendance(records=records, source="api", actor=actor)
     return {"created": created, "skipped": skipped}
 
 
@@ -139,5 +142,5 @@ def post_agent_states(request: HttpRequest, payload: AgentStatesIn) -> dict:
     except ImportProblem as problem:
         raise HttpError(422, str(problem).replace("events row ", "event ")) from problem
     actor = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
-    created, skipped = record_agent_states(records=records, source="api", actor=actor)
+    created, skipped = services.record_agent_states(records=records, source="api", actor=actor)
     return {"created": created, "skipped": skipped}

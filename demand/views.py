@@ -14,9 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors, services, staffing
+from firstcontact.lazy import lazy_module
+
 from .forms import QueueSettingsForm, StaffingForm
 from .models import DEFAULT_AHT_SECONDS, Queue
+
+# pandas, numpy and scipy come with these: imported when a demand page is first served (firstcontact/lazy.py).
+selectors = lazy_module("demand.selectors")
+services = lazy_module("demand.services")
+staffing = lazy_module("demand.staffing")
 
 QUEUE_LABELS = dict(Queue.choices)
 view_demand = permission_required("accounts.view_demand", raise_exception=True)

@@ -14,8 +14,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
+from firstcontact.lazy import lazy_module
+
 from .forms import PatrolForm
+
+# pandas and numpy come with these: imported when a hotspot page is first served (firstcontact/lazy.py).
+selectors = lazy_module("neighbourhoods.selectors")
+services = lazy_module("neighbourhoods.services")
 
 PLAN_COLUMNS = (
     "position", "cell", "latitude", "longitude", "location", "count", "main_types", "significance", "z_score",

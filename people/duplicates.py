@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,8 +22,8 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import PendingEntry, append_entries, record_entry
+from firstcontact.lazy import lazy_module
 
-from . import linkage
 from .models import (
     DuplicateCandidate,
     DuplicateRun,
@@ -38,6 +37,10 @@ from .models import (
     PersonName,
     PersonPhone,
 )
+
+# pandas and Splink are loaded when a duplicate run or a review first needs them (firstcontact/lazy.py).
+pd = lazy_module("pandas")
+linkage = lazy_module("people.linkage")
 
 PERMISSION = "accounts.review_duplicates"
 # The merge bookkeeping itself points at persons; it never moves with them.
@@ -94,13 +97,15 @@ class FindResult:
 
 
 def find_duplicate_persons(
-    *, review_probability: float = linkage.REVIEW_PROBABILITY, threads: int | None = None
+    *, review_probability: float | None = None, threads: int | None = None
 ) -> FindResult:
     """Train the linkage model on the index, score it, and queue every pair above the review threshold.
 
     Weights are learned afresh on each run (EM, never hand-set) and stored on the run. A pair already
     decided (merged or rejected) is not queued again; a pending pair gets the new score.
     """
+    if review_probability is None:
+        review_probability = linkage.REVIEW_PROBABILITY
     run = DuplicateRun.objects.create()
     started = time.perf_counter()
     frame = index_frame(exclude=retired_person_ids())

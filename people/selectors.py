@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import REASON_REQUIRED, record_entry
+from firstcontact.lazy import lazy_module
 
-from . import linkage, matching
+from . import matching
 from .models import (
     Address,
     DuplicateRun,
@@ -35,6 +36,9 @@ from .models import (
 )
 from .nicknames import same_person_names
 from .services import OLDEST_AGE_YEARS, normalise_phone
+
+# Splink and pandas come with it; needed once a minute at most (firstcontact/lazy.py).
+linkage = lazy_module("people.linkage")
 
 VIEW_PERMISSION = "accounts.search_people"
 NO_PERMISSION = "You do not have permission to view people's records."
