@@ -400,10 +400,19 @@ def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
         "partner_agency": outcome.partner_agency_id if outcome else None,
     })
     victims = _victims(contact)
-    checklist = forms["dash_form"].checklist if "dash_form" in forms else _checklist(request.GET.get("checklist", ""))
+    requested = request.GET.get("checklist", "")
+    if "dash_form" in forms:
+        checklist = forms["dash_form"].checklist
+    elif requested:
+        checklist = _checklist(requested)
+    else:
+        # With no active checklist the contact must still open (a call is in hand): DASH is then unavailable.
+        checklist = RiskChecklist.objects.filter(code=DEFAULT_CHECKLIST, active=True).order_by("-version").first()
     # The checklist is long: it opens on request, so the keyboard path to grading stays short.
     dash_open = "dash_form" in forms or bool(request.GET.get("checklist") or request.GET.get("dash"))
-    dash_form = forms.get("dash_form") or (DashForm(checklist=checklist, victims=victims) if victims and dash_open else None)
+    dash_form = forms.get("dash_form") or (
+        DashForm(checklist=checklist, victims=victims) if victims and dash_open and checklist else None
+    )
     dash_assessments = list(contact.dash_assessments.select_related("victim", "checklist").prefetch_related("marac_referrals"))
     panel = None
     if contact.caller_id or contact.address_id:
@@ -420,7 +429,7 @@ def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
         "suggestion": suggestion, "decision": decision,
         "suggestion_route_label": dict(Route.choices).get(suggestion.route, "").lower(),
         "outcome": outcome, "outcome_form": outcome_form, "advice_query": advice_query,
-        "dash_form": dash_form, "dash_checklist": checklist, "dash_possible": bool(victims), "dash_assessments": dash_assessments,
+        "dash_form": dash_form, "dash_checklist": checklist, "dash_possible": bool(victims) and checklist is not None, "dash_unavailable": checklist is None, "dash_assessments": dash_assessments,
         "checklists": RiskChecklist.objects.filter(active=True),
         "advice_results": selectors.search_advice(advice_query, incident_type_id=contact.incident_type_id), "thrive_form": thrive_form, "grade_form": grade_form,
     }

@@ -124,3 +124,16 @@ def test_every_question_must_be_answered_on_the_page(client, call_handler, victi
                 {"checklist": "dash-24", "victim": str(victim.pk), **data})
     page = client.get(reverse("contacts:detail", args=[contact.reference]))
     assert "MARAC referral made" in page.content.decode()
+
+
+def test_the_contact_opens_when_no_risk_checklist_is_in_use(client, call_handler, victim):
+    """A call is in hand: an empty or retired checklist table must not turn the contact page into "not found"."""
+    contact = _call(call_handler, victim)
+    RiskChecklist.objects.update(active=False)
+    client.force_login(call_handler)
+    page = client.get(reverse("contacts:detail", args=[contact.reference]) + "?dash=1")
+    assert page.status_code == 200
+    assert "No risk checklist is in use" in page.content.decode()
+    assert page.context["dash_form"] is None
+    # Asking for a named checklist that is not in use is still refused.
+    assert client.get(reverse("contacts:detail", args=[contact.reference]) + "?checklist=dash-24").status_code == 404
