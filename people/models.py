@@ -308,14 +308,17 @@ class LinkRole(models.TextChoices):
 
 
 class PersonLink(models.Model):
-    """A person's part in a crime, by the crime's reference, in a role.
+    """A person's part in a crime, in a role: the crime by its key and, kept in step, its reference.
 
-    Links to contacts are contacts.ContactPerson (owned by the contacts app); this
-    holds the crime side until the crimes app lands and can point a key at it.
-    ``people.selectors.person_links`` returns both as one history.
+    Links to contacts are contacts.ContactPerson (owned by the contacts app).
+    ``people.selectors.person_links`` returns both as one history. ``crime`` is empty only on
+    links written before crimes had records to point at (their reference matched none).
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="crime_links")
+    crime = models.ForeignKey(
+        "cases.Crime", null=True, blank=True, on_delete=models.PROTECT, related_name="person_links",
+    )
     crime_reference = models.CharField(max_length=20)
     role = models.CharField(max_length=10, choices=LinkRole.choices)
     recorded_at = models.DateTimeField(default=timezone.now)

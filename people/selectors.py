@@ -604,6 +604,46 @@ class PersonRecord:
     vulnerabilities: list[VulnerabilityMarker]
     memberships: list[HouseholdMembership]
     links: list[dict[str, Any]]
+    crime_links: list[PersonLink] = ()
+
+    @property
+    def contact_links(self) -> list[dict[str, Any]]:
+        """The contacts the person took part in (their crimes are in ``crime_links``), newest first."""
+        return [link for link in self.links if link["kind"] == "contact"]
+
+    @property
+    def phone_entries(self) -> list[ContactPoint]:
+        """Every number the person can be reached on, the main one first; ``id`` None is a main number with no row."""
+        main = self.person.phone_e164
+        rows = {phone.number: phone for phone in self.phones}
+        entries = []
+        if main:
+            row = rows.get(main)
+            entries.append(ContactPoint(main, row.get_kind_display() if row else "", row.pk if row else None, True))
+        entries += [ContactPoint(p.number, p.get_kind_display(), p.pk, False) for p in self.phones if p.number != main]
+        return entries
+
+    @property
+    def email_entries(self) -> list[ContactPoint]:
+        """Every e-mail address, the main one first; ``id`` None is a main address with no row."""
+        main = (self.person.email or "").lower()
+        rows = {email.address: email for email in self.emails}
+        entries = []
+        if main:
+            row = rows.get(main)
+            entries.append(ContactPoint(self.person.email, "", row.pk if row else None, True))
+        entries += [ContactPoint(e.address, "", e.pk, False) for e in self.emails if e.address != main]
+        return entries
+
+
+@dataclass(frozen=True)
+class ContactPoint:
+    """One phone number or e-mail address as the record page lists it."""
+
+    value: str
+    kind: str
+    id: int | None
+    main: bool
 
 
 @transaction.atomic
@@ -623,6 +663,7 @@ def open_person(*, actor: Any, reason: str, reference: str) -> PersonRecord:
         vulnerabilities=list(person.vulnerabilities.all()),
         memberships=list(person.memberships.select_related("address")),
         links=_links(person),
+        crime_links=list(person.crime_links.select_related("crime__classification").order_by("-recorded_at", "-id")),
     )
 
 
@@ -635,8 +676,10 @@ def _links(person: Person) -> list[dict[str, Any]]:
             "contact__reference", "role", "contact__received_at", "contact__incident_type__name")
     ]
     links += [
-        {"kind": "crime", "reference": link.crime_reference, "role": link.role, "when": link.recorded_at, "what": ""}
-        for link in PersonLink.objects.filter(person=person)
+        {"kind": "crime", "reference": link.crime_reference, "role": link.role, "when": link.recorded_at,
+         "what": link.crime.classification.name if link.crime and link.crime.classification else "",
+         "status": link.crime.get_status_display() if link.crime else ""}
+        for link in PersonLink.objects.filter(person=person).select_related("crime__classification")
     ]
     return sorted(links, key=lambda item: item["when"], reverse=True)
 
@@ -651,3 +694,12 @@ def person_links(*, actor: Any, reason: str, person: Person) -> list[dict[str, A
         person_id=person.pk, reason=reason, detail={"as": "history"},
     )
     return links
+
+
+def addresses_at_postcode(postcode: str, *, limit: int = 100) -> list[Address]:
+    """The addresses held at a postcode, in street order, for choosing where someone moved to.
+
+    An address alone is not anyone's personal data (who lives there is), so this read is not logged;
+    it shows no residents.
+    """
+    return list(Address.objects.filter(postcode=postcode).order_by("street", "number_or_name", "id")[:limit])

@@ -6,6 +6,7 @@ when and which record; the log row commits or fails with the change.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -227,12 +228,19 @@ def move_person(*, actor: Any, person: Person, address: Address, from_date: date
     A household is the people living at the same address now, so the earlier
     memberships end the day before the move.
     """
+    if from_date is None:
+        raise ValidationError({"from_date": "Enter the date they moved."})
+    if from_date > timezone.localdate():
+        raise ValidationError({"from_date": "The date they moved must be today or in the past."})
     current = HouseholdMembership.objects.select_for_update().filter(person=person, to_date__isnull=True)
     for membership in current:
         if membership.address_id == address.pk:
             return membership
         if from_date <= membership.from_date:
-            raise ValidationError({"from_date": "The move must be after the date they started living at their current address."})
+            raise ValidationError({"from_date": (
+                "The date they moved must be after "
+                f"{membership.from_date.day} {membership.from_date:%B %Y}, when they started living at their "
+                "current address.")})
         membership.to_date = from_date - timedelta(days=1)
         membership.save(update_fields=["to_date"])
     membership = HouseholdMembership.objects.create(person=person, address=address, from_date=from_date)
@@ -419,22 +427,308 @@ def end_vulnerability(*, actor: Any, marker: VulnerabilityMarker, to_date: date,
     return locked
 
 
-@transaction.atomic
-def link_to_crime(*, actor: Any, person: Person, crime_reference: str, role: str, reason: str = "") -> PersonLink:
-    """Record a person's part in a crime (victim, witness, suspect, caller); a person may hold several roles."""
-    errors: dict[str, str] = {}
+CRIME_UNKNOWN = "Enter a crime reference that exists, like CR000000042."
+LINK_ROLE_TAKEN = "They are already linked to {reference} as {role}; choose another crime or another role."
+
+
+def _crime_by_reference(reference: str) -> Any:
+    """The crime a typed reference names, read through the crimes app's selector; refused naming the field."""
+    # Imported here: the crimes app's modules import the person index's when they load.
+    from cases.selectors import crime_by_reference
+
+    crime = crime_by_reference(reference) if reference and len(reference) <= 20 else None
+    if crime is None:
+        raise ValidationError({"crime_reference": CRIME_UNKNOWN})
+    return crime
+
+
+def _check_link(crime_reference: str, role: str) -> tuple[Any, str]:
     reference = (crime_reference or "").strip().upper()
-    if not reference or len(reference) > 20:
-        errors["crime_reference"] = "Enter the crime reference, up to 20 characters."
+    errors: dict[str, str] = {}
+    if not reference:
+        errors["crime_reference"] = "Enter the crime reference, like CR000000042."
     if role not in LinkRole.values:
         errors["role"] = f"The role must be one of {', '.join(LinkRole.values)}."
     if errors:
         raise ValidationError(errors)
-    link, created = PersonLink.objects.get_or_create(person=person, crime_reference=reference, role=role)
+    return _crime_by_reference(reference), role
+
+
+@transaction.atomic
+def link_to_crime(*, actor: Any, person: Person, crime_reference: str, role: str, reason: str = "") -> PersonLink:
+    """Record a person's part in a crime (victim, witness, suspect, caller); a person may hold several roles.
+
+    The crime must exist. Linking the same role again returns the link already held, so other
+    apps (a suspect linked from the crime) can call it without checking first.
+    """
+    crime, role = _check_link(crime_reference, role)
+    link, created = PersonLink.objects.get_or_create(
+        person=person, crime_reference=crime.reference, role=role, defaults={"crime": crime}
+    )
     if created:
         _log_alteration(actor=actor, person=person, reason=reason,
-                        detail={"fields": ["crime_links"], "role": role, "crime": reference})
+                        detail={"fields": ["crime_links"], "role": role, "crime": crime.reference})
+    elif link.crime_id is None:
+        PersonLink.objects.filter(pk=link.pk).update(crime=crime)
+        link.crime = crime
     return link
+
+
+@transaction.atomic
+def record_crime_link(*, actor: Any, person: Person, crime_reference: str, role: str, reason: str = "",
+                      form_token: str | None = None) -> PersonLink:
+    """Link a person to a crime from their record; the same role in the same crime twice is refused.
+
+    With a ``form_token``, a second submission of the same form returns the link the first one made.
+    """
+    if (earlier := _already_submitted(form_token, PersonLink)) is not None:
+        return earlier
+    crime, role = _check_link(crime_reference, role)
+    if PersonLink.objects.filter(person=person, crime_reference=crime.reference, role=role).exists():
+        raise ValidationError({"crime_reference": LINK_ROLE_TAKEN.format(
+            reference=crime.reference, role=LinkRole(role).label.lower())})
+    link = PersonLink.objects.create(person=person, crime=crime, crime_reference=crime.reference, role=role)
+    _log_alteration(actor=actor, person=person, reason=reason,
+                    detail={"fields": ["crime_links"], "role": role, "crime": crime.reference})
+    _remember_submission(form_token, link)
+    return link
+
+
+# --- removing what was added by mistake, and correcting it ----------------------------------------
+# A removal is an erasure of that item, logged against the person with metadata only (the kind of
+# item, its kind, whether it was the main one): never the number, address or value removed.
+
+REASON_FOR_REMOVAL = "Enter the reason for removing it."
+
+
+def already_done(token: str | None) -> bool:
+    """Whether a change form with this one-time token has already been acted on (a second click, a refresh)."""
+    token = (token or "").strip()
+    return bool(token) and SubmittedChange.objects.filter(token=token).exists()
+
+
+def _remember_removal(token: str | None, label: str, pk: int) -> None:
+    token = (token or "").strip()
+    if token:
+        SubmittedChange.objects.create(token=token, model=label, object_id=pk)
+
+
+def _log_erasure(*, actor: Any, person: Person, subject: tuple[str, str], reason: str, detail: dict[str, Any]) -> None:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": REASON_FOR_REMOVAL})
+    record_entry(actor=actor, action=Action.ERASURE, subject_type=subject[0], subject_id=subject[1],
+                 person_id=person.pk, reason=reason, detail=detail)
+
+
+def _locked_person(person: Person) -> Person:
+    return Person.objects.select_for_update().get(pk=person.pk)
+
+
+@transaction.atomic
+def remove_phone(*, actor: Any, person: Person, phone_id: int | None, reason: str,
+                 form_token: str | None = None) -> None:
+    """Remove a phone number added by mistake; an erasure. ``phone_id`` None is a main number held on no row.
+
+    Search reads the main number and every further number, so both are kept in step: when the main
+    number goes, the oldest further number (if any) becomes the main one.
+    """
+    if already_done(form_token):
+        return
+    locked = _locked_person(person)
+    if phone_id is None:
+        if not locked.phone_e164 or PersonPhone.objects.filter(person=locked, number=locked.phone_e164).exists():
+            raise PersonPhone.DoesNotExist("No main number held apart from the further numbers.")
+        number, kind, subject = locked.phone_e164, "", subject_of(locked)
+    else:
+        phone = PersonPhone.objects.select_for_update().filter(pk=phone_id, person=locked).first()
+        if phone is None:
+            raise PersonPhone.DoesNotExist("No such phone number on this record.")
+        number, kind, subject = phone.number, phone.kind, subject_of(phone)
+        phone.delete()
+    was_main = locked.phone_e164 == number
+    if was_main:
+        following = PersonPhone.objects.filter(person=locked).order_by("id").values_list("number", flat=True).first()
+        locked.phone_e164 = following or ""
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["phone_e164", "updated_at"])
+        person.phone_e164 = locked.phone_e164
+    _log_erasure(actor=actor, person=locked, subject=subject, reason=reason, detail={
+        "item": "phone", "fields": ["phones", "phone_e164"] if was_main else ["phones"], "kind": kind,
+        "was_main": was_main,
+    })
+    _remember_removal(form_token, subject[0], int(subject[1]))
+
+
+@transaction.atomic
+def change_phone_kind(*, actor: Any, person: Person, phone_id: int | None, kind: str, reason: str = "",
+                      form_token: str | None = None) -> PersonPhone:
+    """Correct whether a number is a mobile, home, work or other phone; an alteration naming the new kind.
+
+    A main number held on no row gets one, with the kind given.
+    """
+    if (earlier := _already_submitted(form_token, PersonPhone)) is not None:
+        return earlier
+    if kind not in PhoneKind.values:
+        raise ValidationError({"kind": f"The kind of phone must be one of {', '.join(PhoneKind.values)}."})
+    locked = _locked_person(person)
+    if phone_id is None:
+        if not locked.phone_e164:
+            raise PersonPhone.DoesNotExist("No main number on this record.")
+        phone, created = PersonPhone.objects.get_or_create(person=locked, number=locked.phone_e164,
+                                                           defaults={"kind": kind})
+        changed = created or phone.kind != kind
+    else:
+        phone = PersonPhone.objects.select_for_update().filter(pk=phone_id, person=locked).first()
+        if phone is None:
+            raise PersonPhone.DoesNotExist("No such phone number on this record.")
+        changed = phone.kind != kind
+    if changed:
+        phone.kind = kind
+        phone.save(update_fields=["kind"])
+        _log_alteration(actor=actor, person=locked, reason=reason, detail={"fields": ["phones"], "kind": kind})
+        _remember_submission(form_token, phone)
+    return phone
+
+
+@transaction.atomic
+def remove_email(*, actor: Any, person: Person, email_id: int | None, reason: str,
+                 form_token: str | None = None) -> None:
+    """Remove an e-mail address added by mistake; an erasure. ``email_id`` None is a main address held on no row.
+
+    When the main address goes, the oldest further address (if any) becomes the main one.
+    """
+    if already_done(form_token):
+        return
+    locked = _locked_person(person)
+    if email_id is None:
+        if not locked.email or PersonEmail.objects.filter(person=locked, address=locked.email.lower()).exists():
+            raise PersonEmail.DoesNotExist("No main address held apart from the further addresses.")
+        address, subject = locked.email, subject_of(locked)
+    else:
+        email = PersonEmail.objects.select_for_update().filter(pk=email_id, person=locked).first()
+        if email is None:
+            raise PersonEmail.DoesNotExist("No such e-mail address on this record.")
+        address, subject = email.address, subject_of(email)
+        email.delete()
+    was_main = locked.email.lower() == address.lower() if locked.email else False
+    if was_main:
+        following = PersonEmail.objects.filter(person=locked).order_by("id").values_list("address", flat=True).first()
+        locked.email = following or ""
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["email", "updated_at"])
+        person.email = locked.email
+    _log_erasure(actor=actor, person=locked, subject=subject, reason=reason, detail={
+        "item": "email", "fields": ["emails", "email"] if was_main else ["emails"], "was_main": was_main,
+    })
+    _remember_removal(form_token, subject[0], int(subject[1]))
+
+
+@transaction.atomic
+def remove_identifier(*, actor: Any, person: Person, identifier_id: int, reason: str,
+                      form_token: str | None = None) -> None:
+    """Remove an identifier added by mistake (the wrong person's NHS number, say); an erasure naming its kind."""
+    if already_done(form_token):
+        return
+    locked = _locked_person(person)
+    identifier = PersonIdentifier.objects.select_for_update().filter(pk=identifier_id, person=locked).first()
+    if identifier is None:
+        raise PersonIdentifier.DoesNotExist("No such identifier on this record.")
+    subject, kind = subject_of(identifier), identifier.kind
+    identifier.delete()
+    _log_erasure(actor=actor, person=locked, subject=subject, reason=reason,
+                 detail={"item": "identifier", "fields": ["identifiers"], "kind": kind})
+    _remember_removal(form_token, subject[0], int(subject[1]))
+
+
+@transaction.atomic
+def remove_crime_link(*, actor: Any, person: Person, link_id: int, reason: str,
+                      form_token: str | None = None) -> None:
+    """Remove a link to a crime made by mistake; an erasure naming the role and the crime's reference.
+
+    The crime's own record (its victim, its suspects) is the crimes app's and is not changed here.
+    """
+    if already_done(form_token):
+        return
+    link = PersonLink.objects.select_for_update().filter(pk=link_id, person=person).first()
+    if link is None:
+        raise PersonLink.DoesNotExist("No such crime link on this record.")
+    subject, role, reference = subject_of(link), link.role, link.crime_reference
+    link.delete()
+    _log_erasure(actor=actor, person=person, subject=subject, reason=reason,
+                 detail={"item": "crime_link", "fields": ["crime_links"], "role": role, "crime": reference})
+    _remember_removal(form_token, subject[0], int(subject[1]))
+
+
+# --- moving house -----------------------------------------------------------------------------------
+
+NEW_ADDRESS = "new"
+_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}")
+
+
+def checked_postcode(raw: str, *, field: str = "postcode") -> str:
+    """A full UK postcode in its canonical form ('st162dh' → 'ST16 2DH'); anything else refused naming the field."""
+    compact = matching.fold_postcode(raw)
+    if not compact:
+        raise ValidationError({field: "Enter the postcode, like ST16 2DH."})
+    if not _POSTCODE.fullmatch(compact):
+        raise ValidationError({field: f"Enter a full UK postcode, like ST16 2DH (not {(raw or '').strip()!r})."})
+    return canonical_postcode(compact)
+
+
+@transaction.atomic
+def record_move(
+    *, actor: Any, person: Person, postcode: str, from_date: date | None, address_id: int | str | None = None,
+    number_or_name: str = "", street: str = "", town: str = "", reason: str = "", form_token: str | None = None,
+) -> HouseholdMembership:
+    """Move a person to an address already known at a postcode, or to a new one typed in; an alteration.
+
+    Every problem is named against its field at once. A new address that matches one already held
+    at that postcode (same number and street) is that address, not a second copy. The current
+    membership ends the day before the move (``move_person``).
+    """
+    if (earlier := _already_submitted(form_token, HouseholdMembership)) is not None:
+        return earlier
+    errors: dict[str, str] = {}
+    try:
+        postcode = checked_postcode(postcode)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    address: Address | None = None
+    number_or_name, street, town = (number_or_name or "").strip(), (street or "").strip(), (town or "").strip()
+    if address_id in (None, ""):
+        errors.setdefault("address", "Select the address, or that it is not listed.")
+    elif str(address_id) != NEW_ADDRESS:
+        address = Address.objects.filter(pk=int(address_id) if str(address_id).isdigit() else 0,
+                                         postcode=postcode).first()
+        if address is None and "postcode" not in errors:
+            errors["address"] = "Select one of the addresses at this postcode, or that it is not listed."
+    else:
+        if not street:
+            errors["street"] = "Enter the street of the new address."
+        for name, value, most in (("number_or_name", number_or_name, 80), ("street", street, 120), ("town", town, 80)):
+            if len(value) > most:
+                errors[name] = f"{name.replace('_', ' ').capitalize()} must be {most} characters or fewer."
+    if from_date is None:
+        errors["from_date"] = "Enter the date they moved."
+    elif from_date > timezone.localdate():
+        errors["from_date"] = "The date they moved must be today or in the past."
+    else:
+        started = (HouseholdMembership.objects.filter(person=person, to_date__isnull=True)
+                   .order_by("-from_date").values_list("from_date", flat=True).first())
+        if started is not None and from_date <= started:
+            errors["from_date"] = (f"The date they moved must be after {started.day} {started:%B %Y}, "
+                                   "when they started living at their current address.")
+    if errors:
+        raise ValidationError(errors)
+    if address is None:
+        address = (Address.objects.filter(postcode=postcode, number_or_name__iexact=number_or_name,
+                                          street__iexact=street).order_by("id").first()
+                   or record_address(number_or_name=number_or_name, street=street, town=town, postcode=postcode))
+    if HouseholdMembership.objects.filter(person=person, address=address, to_date__isnull=True).exists():
+        raise ValidationError({"address": "They live at this address now; choose the address they moved to."})
+    membership = move_person(actor=actor, person=person, address=address, from_date=from_date, reason=reason)
+    _remember_submission(form_token, membership)
+    return membership
 
 
 def refresh_search_keys(*, batch_size: int = 5000) -> int:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from faker import Faker
 
 from audit.models import Action, AuditEntry
+from cases.services import record_crime_from_contact
 from contacts.models import ContactPerson, IncidentType
 from contacts.selectors import find_callers
 from contacts.services import record_contact
@@ -72,13 +73,14 @@ def pair(call_handler):
     add_phone(actor=call_handler, person=dup, number="07700 900401")  # the same phone the survivor holds
     record_vulnerability(actor=call_handler, person=dup, kind="elderly", from_date=date(2025, 2, 1),
                          source="Contact C000000001")
-    link_to_crime(actor=call_handler, person=dup, crime_reference="22/1234/25", role="victim")
     received = timezone.now() - timedelta(days=3)
-    record_contact(
+    contact = record_contact(
         actor=call_handler, channel="101", incident_type=IncidentType.objects.get(code="criminal-damage"),
         received_at=received, answered_at=received + timedelta(seconds=30), caller=dup,
         location_text="Outside the house", people=[(dup, "victim")],
     )
+    crime = record_crime_from_contact(contact=contact, actor=call_handler, classification="58A")
+    link_to_crime(actor=call_handler, person=dup, crime_reference=crime.reference, role="victim")
     candidate = DuplicateCandidate.objects.create(
         person_a=kept, person_b=dup, probability=0.97, match_weight=9.1,
         reasons=[{"field": "surname", "level": "very similar", "weight": 5.2, "agrees": True}],

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.models import Action, AuditEntry
+from cases.tests.factories import routed_crime
 from people import rules
 from people.models import PersonName, VulnerabilityMarker
 from people.services import (
@@ -116,15 +117,25 @@ def test_vulnerability_is_recorded_with_its_source_and_can_be_ended(call_handler
     assert VulnerabilityMarker.objects.count() == 1
 
 
-def test_crime_links_hold_a_role_once(call_handler, person):
-    link_to_crime(actor=call_handler, person=person, crime_reference="cr/2025/0001", role="victim")
-    link_to_crime(actor=call_handler, person=person, crime_reference="CR/2025/0001", role="victim")
-    link_to_crime(actor=call_handler, person=person, crime_reference="CR/2025/0001", role="witness")
+def test_crime_links_hold_a_role_once_and_point_at_the_crime(call_handler, person):
+    crime = routed_crime(actor=call_handler)
+    link_to_crime(actor=call_handler, person=person, crime_reference=crime.reference.lower(), role="victim")
+    link_to_crime(actor=call_handler, person=person, crime_reference=crime.reference, role="victim")
+    link_to_crime(actor=call_handler, person=person, crime_reference=crime.reference, role="witness")
     assert sorted(person.crime_links.values_list("role", flat=True)) == ["victim", "witness"]
+    assert set(person.crime_links.values_list("crime_id", "crime_reference")) == {(crime.pk, crime.reference)}
     assert len(alterations(person)) == 2
     with pytest.raises(ValidationError) as caught:
-        link_to_crime(actor=call_handler, person=person, crime_reference="CR1", role="bystander")
+        link_to_crime(actor=call_handler, person=person, crime_reference=crime.reference, role="bystander")
     assert "role" in caught.value.message_dict
+
+
+def test_a_crime_reference_that_matches_no_crime_is_refused(call_handler, person):
+    with pytest.raises(ValidationError) as caught:
+        link_to_crime(actor=call_handler, person=person, crime_reference="CR999999999", role="victim")
+    assert caught.value.message_dict == {"crime_reference": ["Enter a crime reference that exists, like CR000000042."]}
+    assert not person.crime_links.exists()
+    assert alterations(person) == []
 
 
 def test_refresh_search_keys_fills_rows_inserted_without_them(call_handler):
@@ -143,8 +154,10 @@ def test_refresh_search_keys_fills_rows_inserted_without_them(call_handler):
 def test_a_persons_links_to_crimes_are_read_with_a_reason_and_logged(call_handler, person):
     from people.selectors import person_links
 
-    link_to_crime(actor=call_handler, person=person, crime_reference="CR/2025/0007", role="suspect")
+    crime = routed_crime(actor=call_handler)
+    link_to_crime(actor=call_handler, person=person, crime_reference=crime.reference, role="suspect")
     links = person_links(actor=call_handler, reason="Checking history", person=person)
-    assert [(link["kind"], link["reference"], link["role"]) for link in links] == [("crime", "CR/2025/0007", "suspect")]
+    assert [(link["kind"], link["reference"], link["role"], link["what"], link["status"]) for link in links] == [
+        ("crime", crime.reference, "suspect", "Shoplifting", "Recorded")]
     entry = AuditEntry.objects.latest("seq")
     assert (entry.action, entry.person_id, entry.detail) == (Action.CONSULTATION, str(person.pk), {"as": "history"})
