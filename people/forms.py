@@ -1,4 +1,4 @@
-"""The staff forms of the person index: call-time search and the reason for opening a record."""
+"""The staff forms of the person index: call-time search, the reason for opening a record, and changes to it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from firstcontact.forms import GovUKDateInput, GovUKFormMixin
 
 from .matching import PartialDate
-from .models import Gender, IdentifierKind, NameKind, PhoneKind, VulnerabilityKind
+from .models import Gender, IdentifierKind, LinkRole, NameKind, PhoneKind, VulnerabilityKind
 from .selectors import parse_partial_dob
+from .services import NEW_ADDRESS, checked_postcode
 
 DEFAULT_SEARCH_REASON = "Identifying a caller or person involved in a contact"
 
@@ -186,3 +187,82 @@ class DetailsForm(ChangeForm):
     date_of_birth = _date_field("Date of birth", required=False, help_text="For example, 27 3 1985")
     gender = forms.ChoiceField(label="Gender", choices=Gender.choices, widget=forms.RadioSelect,
                                error_messages={"required": "Select the gender, or Not known"})
+
+
+# --- linking to crimes, moving house, removing and correcting ----------------------------------------
+
+# The roles a person can be given in a crime from their record ("caller" belongs to a contact).
+CRIME_LINK_ROLES = [(role.value, role.label) for role in (LinkRole.VICTIM, LinkRole.WITNESS, LinkRole.SUSPECT,
+                                                          LinkRole.OTHER)]
+
+
+class CrimeLinkForm(ChangeForm):
+    crime_reference = forms.CharField(label="Crime reference", max_length=20,
+                                      help_text="For example, CR000000042",
+                                      error_messages={"required": "Enter the crime reference, like CR000000042",
+                                                      "max_length": "Crime reference must be 20 characters or fewer"})
+    role = forms.ChoiceField(label="Their part in the crime", choices=CRIME_LINK_ROLES, widget=forms.RadioSelect,
+                             error_messages={"required": "Select their part in the crime"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["crime_reference"].widget.attrs.update({
+            "autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-20"})
+
+
+class PhoneKindForm(ChangeForm):
+    kind = forms.ChoiceField(label="Kind of phone", choices=PhoneKind.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Select the kind of phone"})
+
+
+class RemoveForm(ChangeForm):
+    """A confirmation page: the reason for removing something added by mistake is all it asks."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        reason.label = "Reason for removing it"
+        reason.help_text = "Recorded in the audit log with your name and the time, for example why it was wrong"
+        reason.error_messages["required"] = "Enter the reason for removing it"
+
+
+class FindAddressForm(GovUKFormMixin, forms.Form):
+    """The first step of a move: the postcode of the new address."""
+
+    postcode = forms.CharField(label="Postcode of the new address", max_length=10,
+                               help_text="For example, ST16 2DH",
+                               error_messages={"required": "Enter the postcode of the new address, like ST16 2DH",
+                                               "max_length": "Postcode must be 10 characters or fewer"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["postcode"].widget.attrs.update({"autocomplete": "off", "class": "govuk-input--width-10"})
+
+    def clean_postcode(self) -> str:
+        try:
+            return checked_postcode(self.cleaned_data["postcode"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["postcode"][0]) from None
+
+
+class MoveForm(ChangeForm):
+    """The second step: one of the addresses held at the postcode, or a new one, and the date of the move."""
+
+    postcode = forms.CharField(widget=forms.HiddenInput, max_length=10)
+    address = forms.ChoiceField(label="Address", widget=forms.RadioSelect,
+                                error_messages={"required": "Select the address, or that it is not listed"})
+    number_or_name = forms.CharField(label="House number or name", required=False, max_length=80,
+                                     error_messages={"max_length": "House number or name must be 80 characters or fewer"})
+    street = forms.CharField(label="Street", required=False, max_length=120,
+                             error_messages={"max_length": "Street must be 120 characters or fewer"})
+    town = forms.CharField(label="Town (optional)", required=False, max_length=80,
+                           error_messages={"max_length": "Town must be 80 characters or fewer"})
+    from_date = _date_field("Date they moved", required=True, help_text="For example, 27 3 2026",
+                            missing="Enter the date they moved")
+
+    def __init__(self, *args, addresses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["address"].choices = [
+            *((str(a.pk), str(a)) for a in addresses), (NEW_ADDRESS, "The address is not listed: enter it below"),
+        ]
+        self.fields["number_or_name"].widget.attrs.update({"class": "govuk-input--width-10"})

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -22,17 +22,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import selectors, services
 from .forms import (
     ChangeForm,
+    CrimeLinkForm,
     DetailsForm,
     EmailForm,
     EndVulnerabilityForm,
+    FindAddressForm,
     IdentifierForm,
+    MoveForm,
     OpenPersonForm,
     OtherNameForm,
     PersonSearchForm,
     PhoneForm,
+    PhoneKindForm,
+    RemoveForm,
     VulnerabilityForm,
 )
-from .models import Person, VulnerabilityMarker
+from .models import Person, PersonEmail, PersonIdentifier, PersonLink, PersonPhone, VulnerabilityMarker
+from .selectors import ContactPoint
 
 SEARCH_FIELDS = ("name", "dob_day", "dob_month", "dob_year", "phone", "postcode", "address")
 
@@ -139,6 +145,24 @@ def may_change(user: Any) -> bool:
     return user.has_perm(selectors.VIEW_PERMISSION) and any(user.has_perm(p) for p in CHANGE_PERMISSIONS)
 
 
+def _gate(request: HttpRequest, reference: str) -> tuple[Person | None, HttpResponse | None]:
+    """The person a change page is about, or the response that refuses or redirects instead.
+
+    The record must have been opened for a reason first (that reason logs a change page's read).
+    """
+    if not may_change(request.user):
+        raise PermissionDenied("You do not have permission to change people's records.")
+    opening = _opening_reason(request, reference)
+    if opening is None:
+        return None, redirect(reverse("people:person", args=[reference]))
+    try:
+        person = (selectors.get_person(actor=request.user, reason=opening, reference=reference)
+                  if request.method == "GET" else Person.objects.get(reference=reference.strip().upper()))
+    except Person.DoesNotExist:
+        return None, _not_found(request, reference)
+    return person, None
+
+
 def _change(
     request: HttpRequest,
     reference: str,
@@ -148,40 +172,43 @@ def _change(
     done: str,
     apply: Callable[[Person, dict[str, Any]], object],
     initial: Callable[[Person], dict[str, Any]] | None = None,
-    marker_id: int | None = None,
+    lookup: Callable[[Person], Any] | None = None,
+    summary: Callable[[Any], list[tuple[str, str]]] | None = None,
+    button: str = "Save",
+    warning: bool = False,
 ) -> HttpResponse:
     """One change page: ask for the change and its reason, make it through the service, back to the record.
 
-    The record must have been opened for a reason first (that reason logs this page's read). A
-    service's refusal is shown against its field with everything typed kept; the form's one-time
-    token makes a second submission change nothing twice.
+    ``lookup`` finds the item the page is about on this person (a marker, a phone…); one that is not
+    theirs, or no longer there, is a 404. A service's refusal is shown against its field with
+    everything typed kept; the form's one-time token makes a second submission change nothing twice,
+    even when the first removed the item the page was about.
     """
-    if not may_change(request.user):
-        raise PermissionDenied("You do not have permission to change people's records.")
-    opening = _opening_reason(request, reference)
-    if opening is None:
-        return redirect(reverse("people:person", args=[reference]))
+    person, refused = _gate(request, reference)
+    if refused is not None:
+        return refused
+    if request.method == "POST" and services.already_done(request.POST.get("form_token")):
+        messages.success(request, done)
+        return redirect(reverse("people:person", args=[person.reference]))
     try:
-        person = (selectors.get_person(actor=request.user, reason=opening, reference=reference)
-                  if request.method == "GET" else Person.objects.get(reference=reference.strip().upper()))
-        marker = (VulnerabilityMarker.objects.get(pk=marker_id, person=person) if marker_id is not None else None)
-    except (Person.DoesNotExist, VulnerabilityMarker.DoesNotExist):
+        item = lookup(person) if lookup is not None else None
+    except ObjectDoesNotExist:
         return _not_found(request, reference)
     if request.method == "GET":
         form = form_class(initial={"form_token": uuid.uuid4().hex, **(initial(person) if initial else {})})
-        status = 200
     else:
         form = form_class(request.POST)
-        status = 400
         if person.merged_into_id:
             form.add_error(None, "This record has been merged into another; make the change there.")
         elif form.is_valid():
-            data = {**form.cleaned_data, "marker": marker}
+            data = {**form.cleaned_data, "item": item}
             try:
                 apply(person, data)
             except ValidationError as exc:
                 for name, errors in exc.message_dict.items():
                     form.add_error(name if name in form.fields else None, errors[0])
+            except ObjectDoesNotExist:
+                return _not_found(request, reference)
             except IntegrityError:
                 # The same form sent twice at once: the other submission made the change.
                 pass
@@ -189,8 +216,9 @@ def _change(
                 messages.success(request, done)
                 return redirect(reverse("people:person", args=[person.reference]))
     return TemplateResponse(request, "people/change.html", {
-        "form": form, "person": person, "title": title, "marker": marker,
-    }, status=status if request.method == "POST" else 200)
+        "form": form, "person": person, "title": title, "summary": summary(item) if summary and item else None,
+        "button": button, "warning": warning,
+    }, status=400 if request.method == "POST" else 200)
 
 
 def _audit_args(data: dict[str, Any]) -> dict[str, Any]:
@@ -214,10 +242,15 @@ def add_vulnerability(request: HttpRequest, reference: str) -> HttpResponse:
 def end_vulnerability(request: HttpRequest, reference: str, marker_id: int) -> HttpResponse:
     """Record the date a vulnerability stopped applying; the marker stays in the history."""
     def apply(person: Person, data: dict[str, Any]) -> object:
-        return services.end_vulnerability(actor=request.user, marker=data["marker"], to_date=data["to_date"],
+        return services.end_vulnerability(actor=request.user, marker=data["item"], to_date=data["to_date"],
                                           **_audit_args(data))
+    def summary(marker: VulnerabilityMarker) -> list[tuple[str, str]]:
+        until = f" until {marker.to_date:%-d %B %Y}" if marker.to_date else ""
+        return [("Vulnerability", marker.get_kind_display()),
+                ("Applies from", f"{marker.from_date:%-d %B %Y}{until}"), ("Source", marker.source)]
     return _change(request, reference, form_class=EndVulnerabilityForm, title="End a vulnerability marker",
-                   done="Vulnerability marker ended", apply=apply, marker_id=marker_id,
+                   done="Vulnerability marker ended", apply=apply, summary=summary,
+                   lookup=lambda person: VulnerabilityMarker.objects.get(pk=marker_id, person=person),
                    initial=lambda person: {"to_date": timezone.localdate()})
 
 
@@ -276,3 +309,184 @@ def change_details(request: HttpRequest, reference: str) -> HttpResponse:
                    done="Personal details changed", apply=apply,
                    initial=lambda p: {"given_name": p.given_name, "family_name": p.family_name,
                                       "date_of_birth": p.date_of_birth, "gender": p.gender})
+
+
+# --- crimes ---------------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_crime(request: HttpRequest, reference: str) -> HttpResponse:
+    """Link the person to a crime, by its reference, as victim, witness, suspect or other."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.record_crime_link(actor=request.user, person=person, crime_reference=data["crime_reference"],
+                                          role=data["role"], **_audit_args(data))
+    return _change(request, reference, form_class=CrimeLinkForm, title="Link to a crime", done="Linked to the crime",
+                   apply=apply)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remove_crime_link(request: HttpRequest, reference: str, link_id: int) -> HttpResponse:
+    """Confirm and remove a link to a crime made by mistake."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.remove_crime_link(actor=request.user, person=person, link_id=link_id, **_audit_args(data))
+
+    def summary(link: PersonLink) -> list[tuple[str, str]]:
+        crime = link.crime
+        return [("Crime", link.crime_reference),
+                ("Classification", crime.classification.name if crime and crime.classification else "Not classified"),
+                ("Their part", link.get_role_display())]
+    return _change(request, reference, form_class=RemoveForm,
+                   title="Are you sure you want to remove this link to a crime?", done="Link to the crime removed",
+                   apply=apply, summary=summary, button="Remove the link", warning=True,
+                   lookup=lambda person: PersonLink.objects.select_related("crime__classification").get(
+                       pk=link_id, person=person))
+
+
+# --- phones, e-mails and identifiers added by mistake ---------------------------------------------------
+# A main number or address held on the person alone (no row of its own) is addressed as "main".
+
+def _main_phone(person: Person) -> ContactPoint:
+    if not person.phone_e164 or PersonPhone.objects.filter(person=person, number=person.phone_e164).exists():
+        raise PersonPhone.DoesNotExist
+    return ContactPoint(person.phone_e164, "", None, True)
+
+
+def _phone(person: Person, phone_id: int | None) -> ContactPoint:
+    if phone_id is None:
+        return _main_phone(person)
+    phone = PersonPhone.objects.get(pk=phone_id, person=person)
+    return ContactPoint(phone.number, phone.get_kind_display(), phone.pk, phone.number == person.phone_e164)
+
+
+def _phone_summary(phone: ContactPoint) -> list[tuple[str, str]]:
+    return [("Phone number", phone.value), ("Kind", phone.kind or "Not recorded"),
+            ("Main number", "Yes" if phone.main else "No")]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remove_phone(request: HttpRequest, reference: str, phone_id: int | None = None) -> HttpResponse:
+    """Confirm and remove a phone number added by mistake; search stops finding the person by it."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.remove_phone(actor=request.user, person=person, phone_id=phone_id, **_audit_args(data))
+    return _change(request, reference, form_class=RemoveForm,
+                   title="Are you sure you want to remove this phone number?", done="Phone number removed",
+                   apply=apply, lookup=lambda person: _phone(person, phone_id), summary=_phone_summary,
+                   button="Remove the phone number", warning=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_phone_kind(request: HttpRequest, reference: str, phone_id: int | None = None) -> HttpResponse:
+    """Correct whether a number is a mobile, home, work or other phone."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.change_phone_kind(actor=request.user, person=person, phone_id=phone_id, kind=data["kind"],
+                                          **_audit_args(data))
+
+    def initial(person: Person) -> dict[str, Any]:
+        row = PersonPhone.objects.filter(pk=phone_id, person=person).values_list("kind", flat=True).first()
+        return {"kind": row} if row else {}
+    return _change(request, reference, form_class=PhoneKindForm, title="Change the kind of phone",
+                   done="Kind of phone changed", apply=apply, initial=initial,
+                   lookup=lambda person: _phone(person, phone_id),
+                   summary=lambda phone: _phone_summary(phone)[:1])
+
+
+def _email(person: Person, email_id: int | None) -> ContactPoint:
+    if email_id is None:
+        main = (person.email or "").lower()
+        if not main or PersonEmail.objects.filter(person=person, address=main).exists():
+            raise PersonEmail.DoesNotExist
+        return ContactPoint(person.email, "", None, True)
+    email = PersonEmail.objects.get(pk=email_id, person=person)
+    return ContactPoint(email.address, "", email.pk, email.address == (person.email or "").lower())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remove_email(request: HttpRequest, reference: str, email_id: int | None = None) -> HttpResponse:
+    """Confirm and remove an e-mail address added by mistake."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.remove_email(actor=request.user, person=person, email_id=email_id, **_audit_args(data))
+    return _change(request, reference, form_class=RemoveForm,
+                   title="Are you sure you want to remove this e-mail address?", done="E-mail address removed",
+                   apply=apply, lookup=lambda person: _email(person, email_id),
+                   summary=lambda email: [("E-mail address", email.value),
+                                          ("Main address", "Yes" if email.main else "No")],
+                   button="Remove the e-mail address", warning=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remove_identifier(request: HttpRequest, reference: str, identifier_id: int) -> HttpResponse:
+    """Confirm and remove an identifier added by mistake."""
+    def apply(person: Person, data: dict[str, Any]) -> object:
+        return services.remove_identifier(actor=request.user, person=person, identifier_id=identifier_id,
+                                          **_audit_args(data))
+    return _change(request, reference, form_class=RemoveForm,
+                   title="Are you sure you want to remove this identifier?", done="Identifier removed",
+                   apply=apply, lookup=lambda person: PersonIdentifier.objects.get(pk=identifier_id, person=person),
+                   summary=lambda identifier: [(identifier.get_kind_display(), identifier.value)],
+                   button="Remove the identifier", warning=True)
+
+
+# --- moving house ---------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, reference: str) -> HttpResponse:
+    """Move the person to a new address: first the postcode, then one of its addresses (or a new one) and the date.
+
+    Both steps post, so the postcode stays out of the address bar and the server's access log.
+    """
+    person, refused = _gate(request, reference)
+    if refused is not None:
+        return refused
+    context: dict[str, Any] = {"person": person, "title": "Move to a new address"}
+    if request.method == "GET":
+        return TemplateResponse(request, "people/move.html", {**context, "find_form": FindAddressForm()})
+    if request.POST.get("step") == "find":
+        find_form = FindAddressForm(request.POST)
+        if not find_form.is_valid():
+            return TemplateResponse(request, "people/move.html", {**context, "find_form": find_form, "has_errors": True},
+                                    status=400)
+        postcode = find_form.cleaned_data["postcode"]
+        addresses = selectors.addresses_at_postcode(postcode)
+        form = MoveForm(initial={"form_token": uuid.uuid4().hex, "postcode": postcode,
+                                 "address": "" if addresses else services.NEW_ADDRESS}, addresses=addresses)
+        return TemplateResponse(request, "people/move.html", {**context, "form": form, "postcode": postcode,
+                                                              "addresses": addresses})
+    if services.already_done(request.POST.get("form_token")):
+        messages.success(request, "Address changed")
+        return redirect(reverse("people:person", args=[person.reference]))
+    try:
+        postcode = services.checked_postcode(request.POST.get("postcode", ""))
+    except ValidationError as exc:
+        find_form = FindAddressForm({"postcode": request.POST.get("postcode", "")})
+        find_form.is_valid()
+        if not find_form.errors:
+            find_form.add_error("postcode", exc.message_dict["postcode"][0])
+        return TemplateResponse(request, "people/move.html", {**context, "find_form": find_form, "has_errors": True},
+                                status=400)
+    addresses = selectors.addresses_at_postcode(postcode)
+    form = MoveForm(request.POST, addresses=addresses)
+    if person.merged_into_id:
+        form.add_error(None, "This record has been merged into another; make the change there.")
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_move(
+                actor=request.user, person=person, postcode=postcode, address_id=data["address"],
+                number_or_name=data["number_or_name"], street=data["street"], town=data["town"],
+                from_date=data["from_date"], **_audit_args(data))
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors[0])
+        except IntegrityError:
+            pass  # the same form sent twice at once: the other submission made the move
+        if form.is_valid():
+            messages.success(request, "Address changed")
+            return redirect(reverse("people:person", args=[person.reference]))
+    return TemplateResponse(request, "people/move.html", {**context, "form": form, "postcode": postcode,
+                                                          "addresses": addresses}, status=400)
