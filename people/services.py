@@ -521,6 +521,12 @@ def _log_erasure(*, actor: Any, person: Person, subject: tuple[str, str], reason
 
 
 def _locked_person(person: Person) -> Person:
+    """The person's row, locked until the change commits.
+
+    Removals and corrections of one person's record queue on this lock, so the second of two
+    submissions of one form sent at once sees the first one's token (checked after the lock) and
+    does nothing, rather than finding the item gone.
+    """
     return Person.objects.select_for_update().get(pk=person.pk)
 
 
@@ -532,9 +538,9 @@ def remove_phone(*, actor: Any, person: Person, phone_id: int | None, reason: st
     Search reads the main number and every further number, so both are kept in step: when the main
     number goes, the oldest further number (if any) becomes the main one.
     """
+    locked = _locked_person(person)
     if already_done(form_token):
         return
-    locked = _locked_person(person)
     if phone_id is None:
         if not locked.phone_e164 or PersonPhone.objects.filter(person=locked, number=locked.phone_e164).exists():
             raise PersonPhone.DoesNotExist("No main number held apart from the further numbers.")
@@ -597,9 +603,9 @@ def remove_email(*, actor: Any, person: Person, email_id: int | None, reason: st
 
     When the main address goes, the oldest further address (if any) becomes the main one.
     """
+    locked = _locked_person(person)
     if already_done(form_token):
         return
-    locked = _locked_person(person)
     if email_id is None:
         if not locked.email or PersonEmail.objects.filter(person=locked, address=locked.email.lower()).exists():
             raise PersonEmail.DoesNotExist("No main address held apart from the further addresses.")
@@ -627,9 +633,9 @@ def remove_email(*, actor: Any, person: Person, email_id: int | None, reason: st
 def remove_identifier(*, actor: Any, person: Person, identifier_id: int, reason: str,
                       form_token: str | None = None) -> None:
     """Remove an identifier added by mistake (the wrong person's NHS number, say); an erasure naming its kind."""
+    locked = _locked_person(person)
     if already_done(form_token):
         return
-    locked = _locked_person(person)
     identifier = PersonIdentifier.objects.select_for_update().filter(pk=identifier_id, person=locked).first()
     if identifier is None:
         raise PersonIdentifier.DoesNotExist("No such identifier on this record.")
@@ -647,6 +653,7 @@ def remove_crime_link(*, actor: Any, person: Person, link_id: int, reason: str,
 
     The crime's own record (its victim, its suspects) is the crimes app's and is not changed here.
     """
+    _locked_person(person)
     if already_done(form_token):
         return
     link = PersonLink.objects.select_for_update().filter(pk=link_id, person=person).first()
