@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "evidence",
     "public",
     "chat",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
@@ -442,3 +443,27 @@ CASES_REVIEW_FIRST_DAYS = env_int("CASES_REVIEW_FIRST_DAYS", 7, minimum=1)
 CASES_REVIEW_EVERY_DAYS = env_int("CASES_REVIEW_EVERY_DAYS", 28, minimum=1)
 CASES_FIRST_CONTACT_WORKING_DAYS = env_int("CASES_FIRST_CONTACT_WORKING_DAYS", 5, minimum=0)
 CASES_FIRST_CONTACT_WORKING_DAYS_ENHANCED = env_int("CASES_FIRST_CONTACT_WORKING_DAYS_ENHANCED", 1, minimum=0)
+
+
+# --- scheduling ---
+# The periodic jobs `manage.py run_scheduler` runs (docs/operations.md). Each entry has a "name";
+# what to run: "command" (a management command and its arguments, run in the scheduler's process)
+# or "task" (a django-tasks task's dotted path, with optional "kwargs", enqueued for the workers);
+# and when: "every_seconds", "every_minutes" or "daily_at" ("HH:MM", UK local time). A command that
+# is not installed is skipped with a warning. Long work belongs in a task, so a scheduler stays free.
+SCHEDULE = [
+    {"name": "send-due-messages", "command": ["send_due_messages"], "every_minutes": 1},
+    {"name": "sync-contact-calls", "task": "demand.tasks.sync_contact_calls_task", "every_minutes": 5},
+    {"name": "queue-routed-crimes", "task": "cases.tasks.queue_routed_crimes_task", "every_minutes": 5},
+    {"name": "find-duplicate-persons", "command": ["find_duplicate_persons", "--enqueue"], "daily_at": "02:30"},
+    {"name": "seal-audit", "command": ["seal_audit"], "daily_at": "03:00"},
+    {"name": "verify-audit", "command": ["verify_audit", "--no-progress"], "daily_at": "03:30"},
+    {"name": "prune-task-results", "command": ["prune_db_task_results", "--queue-name", "*"], "daily_at": "04:00"},
+]
+# Names of the jobs above to leave to something else (e.g. cron), comma-separated.
+SCHEDULE_DISABLED = env_list("SCHEDULE_DISABLED", [])
+SCHEDULER_TICK_SECONDS = env_int("SCHEDULER_TICK_SECONDS", 10, minimum=1)
+# A failed run is tried again at its next time, or after this long if that is sooner (a daily job).
+SCHEDULER_RETRY_SECONDS = env_int("SCHEDULER_RETRY_SECONDS", 600, minimum=10)
+# A run still marked running after this long was cut off (its scheduler died): the job may run again.
+SCHEDULER_STALE_SECONDS = env_int("SCHEDULER_STALE_SECONDS", 6 * 3600, minimum=60)
