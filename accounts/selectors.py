@@ -82,6 +82,8 @@ SECTIONS: list[SectionSpec] = [
                 "Possible series among business reports (same vehicle, offenders alike)."),
     SectionSpec("Business accounts", "public-staff:accounts", "public-staff", "manage_business_accounts",
                 "Register businesses that report online, their sites and the staff who report for them."),
+    SectionSpec("Scheduled jobs", "scheduling:jobs", "scheduling", "manage_users",
+                "The jobs that run on a clock (messages due, duplicate search, audit checks) and how each run ended."),
     SectionSpec("Administration", "admin:index", "admin", "manage_users",
                 "Add staff, change their roles and teams, issue API tokens and edit reference data.",
                 staff_flag=True),

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # What the primary navigation offers each role today, beyond Home.
 EXTRA_NAVIGATION = {
     "data-protection-officer": ["Audit log"],
-    "administrator": ["Outbox", "Business accounts", "Administration"],
+    "administrator": ["Outbox", "Business accounts", "Scheduled jobs", "Administration"],
     "analyst": ["Hotspots", "Demand"],
     "neighbourhood-inspector": ["Hotspots"],
     "crime-admin": ["People", "Duplicates", "Crime recording", "Bureau tasks", "Business accounts"],
