@@ -15,7 +15,8 @@ SEED ?= 42
 demo: install demo-data
 	@echo ""
 	@echo "FirstContact is starting on http://$(HOST):$(PORT)/  (staff sign-in: http://$(HOST):$(PORT)/staff/)"
-	$(VENV)/bin/uvicorn firstcontact.asgi:application --host $(HOST) --port $(PORT) --ws websockets
+	@echo "The task worker and the scheduler run beside it; Ctrl-C stops all three."
+	$(PY) manage.py run_demo_services -- $(VENV)/bin/uvicorn firstcontact.asgi:application --host $(HOST) --port $(PORT) --ws websockets
 
 # The demo force: every step is safe to run again (a seeded database is left as it is).
 demo-data: install
