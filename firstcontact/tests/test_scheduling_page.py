@@ -22,12 +22,12 @@ def administrator(make_user):
 
 @pytest.fixture
 def ran(settings, tmp_path):
-    """Two jobs that have run once each (one failed), and the audit seal, not installed here."""
+    """Two jobs that have run once each (one failed), and a job whose command is not installed."""
     settings.SCHEDULE = [
         {"name": "note", "task": NOTE, "kwargs": {"path": str(tmp_path / "runs"), "label": "x"}, "every_minutes": 5},
         {"name": "flaky", "task": FAIL_UNTIL_READY,
          "kwargs": {"path": str(tmp_path / "runs"), "ready": str(tmp_path / "no")}, "every_minutes": 1},
-        {"name": "seal-audit", "command": ["seal_audit"], "daily_at": "03:00"},
+        {"name": "not-yet", "command": ["command_from_a_later_release"], "daily_at": "03:00"},
     ]
     return scheduling.run_due()
 
@@ -45,13 +45,15 @@ def test_the_page_shows_each_job_when_it_runs_and_how_its_last_run_ended(client,
     client.force_login(administrator)
     response = client.get(URL)
     statuses = {status.name: status for status in response.context["statuses"]}
-    assert list(statuses) == ["note", "flaky", "seal-audit"]
+    assert list(statuses) == ["note", "flaky", "not-yet"]
     assert statuses["note"].last_run.outcome == JobRun.Outcome.OK
     assert statuses["flaky"].last_run.outcome == JobRun.Outcome.FAILED
-    assert statuses["seal-audit"].skipped_because == "there is no management command 'seal_audit'"
+    assert statuses["not-yet"].skipped_because == (
+        "there is no management command 'command_from_a_later_release'"
+    )
     page = response.content.decode()
     assert "every 5 minutes" in page and "daily at 03:00 UK time" in page
-    assert "There is no management command &#x27;seal_audit&#x27;." in page
+    assert "There is no management command &#x27;command_from_a_later_release&#x27;." in page
     assert "is not there yet" in page  # the failed run's message
     assert "2 runs, newest first" in page
     assert timezone.localtime(statuses["note"].next_run_at).strftime("%-d %b %Y %H:%M:%S") in page
