@@ -314,3 +314,11 @@ def case_timeline(crime: Crime) -> list[TimelineEvent]:
         events.append(TimelineEvent(crime.cancelled_at, f"Cancelled ({crime.cancellation_code})",
                                     _who(crime.cancelled_by), "cancelled"))
     return sorted(events, key=lambda event: event.when)
+
+
+def crimes_with_victim(person_id: int) -> QuerySet[Crime]:
+    """The crimes that name a person as their victim, newest report first, with their classifications.
+
+    For the person index's record page, which logs the read of the person it is part of.
+    """
+    return Crime.objects.filter(victim_id=person_id).select_related("classification").order_by("-reported_at", "-id")

@@ -605,6 +605,20 @@ class PersonRecord:
     memberships: list[HouseholdMembership]
     links: list[dict[str, Any]]
     crime_links: list[PersonLink] = ()
+    victim_of: list[Any] = ()
+
+    @property
+    def crime_rows(self) -> list[CrimeRow]:
+        """The crimes the person is linked to, and those that name them as victim, newest first.
+
+        A crime that names them as victim and is also linked here as victim is listed once, as the link.
+        """
+        rows = [CrimeRow(link.crime_reference, _classification(link.crime), _status(link.crime),
+                         link.get_role_display(), link.recorded_at, link.pk) for link in self.crime_links]
+        linked_as_victim = {link.crime_id for link in self.crime_links if link.role == "victim"}
+        rows += [CrimeRow(crime.reference, _classification(crime), _status(crime), "Victim", crime.reported_at, None)
+                 for crime in self.victim_of if crime.pk not in linked_as_victim]
+        return sorted(rows, key=lambda row: row.since, reverse=True)
 
     @property
     def contact_links(self) -> list[dict[str, Any]]:
@@ -636,6 +650,28 @@ class PersonRecord:
         return entries
 
 
+def _classification(crime: Any) -> str:
+    if crime is None:
+        return "No crime record"
+    return crime.classification.name if crime.classification else "Not classified yet"
+
+
+def _status(crime: Any) -> str:
+    return crime.get_status_display() if crime is not None else "Not known"
+
+
+@dataclass(frozen=True)
+class CrimeRow:
+    """One crime on a person's record page; ``link_id`` None means the crime itself names them as victim."""
+
+    reference: str
+    classification: str
+    status: str
+    role: str
+    since: Any
+    link_id: int | None
+
+
 @dataclass(frozen=True)
 class ContactPoint:
     """One phone number or e-mail address as the record page lists it."""
@@ -664,7 +700,16 @@ def open_person(*, actor: Any, reason: str, reference: str) -> PersonRecord:
         memberships=list(person.memberships.select_related("address")),
         links=_links(person),
         crime_links=list(person.crime_links.select_related("crime__classification").order_by("-recorded_at", "-id")),
+        victim_of=list(crimes_with_victim(person.pk)),
     )
+
+
+def crimes_with_victim(person_id: int) -> list[Any]:
+    """The crimes that name the person as victim, through the crimes app's selector."""
+    # Imported here: the crimes app's modules import the person index's when they load.
+    from cases.selectors import crimes_with_victim as crimes_naming
+
+    return list(crimes_naming(person_id))
 
 
 def _links(person: Person) -> list[dict[str, Any]]:

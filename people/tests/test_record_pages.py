@@ -242,3 +242,18 @@ def test_a_record_opened_long_ago_is_asked_for_again_before_a_removal(client, ca
     response = client.post(f"/staff/people/{jean.reference}/phones/{phone.pk}/remove/", {"reason": "x"})
     assert response.status_code == 302 and response["Location"] == f"/staff/people/{jean.reference}/"
     assert PersonPhone.objects.filter(pk=phone.pk).exists()
+
+
+def test_a_crime_that_names_her_as_victim_is_listed_once_and_changed_on_the_crime(opened, call_handler, jean):
+    reported = routed_crime(actor=call_handler, victim=jean)
+    record = opened.get(f"/staff/people/{jean.reference}/").content.decode()
+    crimes = record[record.index('data-testid="crimes"'):record.index("</table>", record.index('data-testid="crimes"'))]
+    assert reported.reference in crimes and "Shoplifting" in crimes and "Victim" in crimes
+    assert "Named on the crime" in crimes and "/remove/" not in crimes
+
+    # Linked here as victim as well: one row, the link, which can be removed.
+    link = record_crime_link(actor=call_handler, person=jean, crime_reference=reported.reference, role="victim")
+    record = opened.get(f"/staff/people/{jean.reference}/").content.decode()
+    crimes = record[record.index('data-testid="crimes"'):record.index("</table>", record.index('data-testid="crimes"'))]
+    assert crimes.count(reported.reference) == 2  # the cell and the remove link's hidden text
+    assert f"/crimes/{link.pk}/remove/" in crimes and "Named on the crime" not in crimes
