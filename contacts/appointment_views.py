@@ -171,6 +171,9 @@ def day_list(request: HttpRequest):
         team = teams[0]
     if team is not None:
         rows = selectors.team_day_list(actor=request.user, team=team, day=day)
+    from .calendar_views import subscription_context
+
     return _render(request, "contacts/appointment_day.html",
-                   {"form": form, "team": team, "day": day, "rows": rows, "has_errors": bound and bool(form.errors)},
+                   {"form": form, "team": team, "day": day, "rows": rows, "has_errors": bound and bool(form.errors),
+                    **subscription_context(request, team)},
                    status=400 if bound and form.errors else 200)

@@ -552,6 +552,50 @@ class Appointment(models.Model):
         return f"{self.contact_id} at {self.slot}"
 
 
+class TeamCalendarFeed(models.Model):
+    """A team's secret calendar subscription address, for calendar programs that poll without signing in.
+
+    Only the SHA-256 of the token is kept: the address is shown once when it is made, and a
+    copy of the database opens no feed. A team has at most one live address; replacing it
+    revokes the old one, so a leaked address is shut by making a new one.
+    """
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # The page's one-off form token: a second submit of the same form makes no second address.
+    form_token = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team"], condition=models.Q(revoked_at__isnull=True),
+                                    name="contacts_one_live_calendar_feed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.team_id}" + (" (revoked)" if self.revoked_at else "")
+
+
+class AppointmentCalendarLink(models.Model):
+    """The unguessable link in a message to the caller that downloads their appointment as a calendar file.
+
+    One per message sent (booked, moved, cancelled); every link of an appointment that was
+    moved opens the latest time agreed, or its cancellation. Only the token's hash is kept.
+    """
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="calendar_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar link of appointment {self.appointment_id}"
+
+
 # --- Quality audit of calls -------------------------------------------------------------------------
 
 

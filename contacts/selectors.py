@@ -14,13 +14,13 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BigIntegerField, CharField, Q, Value
 from django.utils import timezone
 
 from audit.models import Action
-from audit.services import REASON_REQUIRED, PendingEntry, append_entries
+from audit.services import REASON_REQUIRED, PendingEntry, append_entries, record_entry
 from people.models import Address, HouseholdMembership, Person
 
 from .models import AdviceArticle, Channel, Contact, ContactDraft, ContactOutcome, ContactPerson, PersonRole
@@ -468,6 +468,152 @@ def team_day_list(*, actor: Any, team: Any, day: date) -> list[Any]:
     _log_views(actor, f"Appointments of {team.name} on {day:%d/%m/%Y}", list(callers.values()),
                {"as": "appointment day list"})
     return rows
+
+
+# --- Calendar export of appointments ------------------------------------------------------------------
+
+CALENDAR_REASON = "calendar feed"
+CALENDAR_FILE_REASON = "calendar file"
+FEED_WEEKS = 4
+FEED_WEEKS_MAX = 13
+FEED_WEEKS_ERROR = f"weeks: give a whole number of weeks from 1 to {FEED_WEEKS_MAX}, for example 4."
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """An appointment as a calendar event: ``series`` is the first booking of it (its id names the event
+    for good, through every move), ``sequence`` how many times it changed since (moves, and a cancellation)."""
+
+    appointment: Any
+    series: int
+    sequence: int
+
+
+def _calendar_entries(appointments: list[Any]) -> list[CalendarEntry]:
+    """Each appointment with its series and sequence, in one query however many there are.
+
+    A move keeps the contact, so an appointment's earlier times are among its contact's appointments.
+    """
+    from .models import Appointment, AppointmentStatus
+
+    earlier = dict(
+        Appointment.objects.filter(contact_id__in={a.contact_id for a in appointments}).values_list("pk", "moved_from_id")
+    )
+    entries = []
+    for appointment in appointments:
+        first, moves = appointment.pk, 0
+        while earlier.get(first) and moves <= len(earlier):
+            first, moves = earlier[first], moves + 1
+        cancelled = 1 if appointment.status == AppointmentStatus.CANCELLED else 0
+        entries.append(CalendarEntry(appointment, first, moves + cancelled))
+    return entries
+
+
+def calendar_feed_for_token(token: str) -> Any:
+    """The live subscription address a token opens, or None (revoked, unknown, or the team retired)."""
+    from .models import TeamCalendarFeed
+    from .services import calendar_token_digest
+
+    if not token:
+        return None
+    return (TeamCalendarFeed.objects.select_related("team")
+            .filter(token_hash=calendar_token_digest(token), revoked_at__isnull=True, team__active=True).first())
+
+
+def live_calendar_feed(team: Any) -> Any:
+    """The team's live subscription address (without its token, which is never kept), or None."""
+    from .models import TeamCalendarFeed
+
+    return TeamCalendarFeed.objects.select_related("created_by").filter(team=team, revoked_at__isnull=True).first()
+
+
+def feed_weeks(raw: str | None) -> int:
+    """The weeks a feed covers, from the ``weeks`` query parameter (default 4, at most 13)."""
+    if raw is None or str(raw).strip() == "":
+        return FEED_WEEKS
+    text = str(raw).strip()
+    if not text.isdigit() or not 1 <= int(text) <= FEED_WEEKS_MAX:
+        raise ValidationError({"weeks": FEED_WEEKS_ERROR})
+    return int(text)
+
+
+@transaction.atomic
+def team_calendar(*, team: Any, weeks: int = FEED_WEEKS, actor: Any = None, actor_label: str = "") -> list[CalendarEntry]:
+    """A team's booked appointments from the start of today for ``weeks`` weeks, earliest first.
+
+    Every fetch is logged as a consultation with the reason "calendar feed": one entry for
+    the fetch (the team's feed, with the appointments in it) and one per caller whose
+    appointment it holds. The actor is the signed-in user, or for a subscription address
+    the feed itself (``actor_label``), since no one signs in to poll it.
+    """
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from .models import Appointment, AppointmentStatus
+
+    if not 1 <= int(weeks) <= FEED_WEEKS_MAX:
+        raise ValidationError({"weeks": FEED_WEEKS_ERROR})
+    start = datetime.combine(timezone.localdate(), time.min).replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    rows = list(
+        Appointment.objects.filter(slot__team=team, status=AppointmentStatus.BOOKED, slot__starts_at__gte=start,
+                                   slot__starts_at__lt=start + timedelta(weeks=int(weeks)))
+        .select_related("slot__team", "contact__address").order_by("slot__starts_at", "seat")
+    )
+    callers: dict[int, list[str]] = {}
+    for appointment in rows:
+        if appointment.contact.caller_id:
+            callers.setdefault(appointment.contact.caller_id, []).append(appointment.contact.reference)
+    detail = {"as": "calendar feed", "team": team.name, "weeks": int(weeks)}
+    entries = [PendingEntry(
+        action=Action.CONSULTATION, subject_type="accounts.team", subject_id=str(team.pk), actor=actor,
+        actor_label=actor_label, reason=CALENDAR_REASON, detail={**detail, "appointments": len(rows)},
+    )]
+    entries += [
+        PendingEntry(action=Action.CONSULTATION, subject_type="people.person", subject_id=str(person_id), actor=actor,
+                     actor_label=actor_label, person_id=str(person_id), reason=CALENDAR_REASON,
+                     detail={**detail, "contacts": references})
+        for person_id, references in callers.items()
+    ]
+    append_entries(entries)
+    return _calendar_entries(rows)
+
+
+def appointment_for_calendar_link(token: str) -> Any:
+    """The appointment a caller's calendar link was made for, or None."""
+    from .models import AppointmentCalendarLink
+    from .services import calendar_token_digest
+
+    if not token:
+        return None
+    link = AppointmentCalendarLink.objects.select_related("appointment").filter(
+        token_hash=calendar_token_digest(token)).first()
+    return link.appointment if link is not None else None
+
+
+@transaction.atomic
+def appointment_calendar(*, appointment: Any, actor: Any = None, actor_label: str = "",
+                         reason: str = CALENDAR_FILE_REASON) -> CalendarEntry:
+    """The latest state of an appointment as a calendar event, logged as a consultation of the caller's record.
+
+    A link made for a time since moved opens the time agreed now (a higher SEQUENCE, so
+    the caller's calendar moves the event rather than adding one); a cancelled one opens
+    the cancellation.
+    """
+    from .models import Appointment
+
+    latest = appointment
+    for _ in range(100):  # a series is a handful of moves; the bound only guards against a cycle
+        following = Appointment.objects.filter(moved_from=latest).first()
+        if following is None:
+            break
+        latest = following
+    latest = Appointment.objects.select_related("slot__team", "contact__address", "contact__caller").get(pk=latest.pk)
+    record_entry(
+        actor=actor, actor_label=actor_label, action=Action.CONSULTATION, subject_type="contacts.appointment",
+        subject_id=latest.pk, person_id=latest.contact.caller_id, reason=reason,
+        detail={"as": "calendar file", "contact": latest.contact.reference, "status": latest.status},
+    )
+    return _calendar_entries([latest])[0]
 
 
 # --- Quality audit of calls --------------------------------------------------------------------------

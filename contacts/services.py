@@ -571,6 +571,7 @@ def _appointment_message(*, appointment: Any, actor: Any, template: str) -> None
             "name": caller.given_name or caller.full_name, "reference": appointment.contact.reference,
             "date": f"{starts:%A} {starts.day} {starts:%B %Y}", "time": f"{starts:%H:%M}",
             "place": appointment.slot.place, "team": appointment.slot.team.name,
+            "calendar_url": _caller_calendar_url(appointment),
         },
         # The outbox is idempotent by reference: one message per appointment and event, never two.
         reference=f"appointment-{appointment.pk}-{'cancelled' if template == CANCELLED_TEMPLATE else 'booked'}",
@@ -721,6 +722,75 @@ def cancel_appointment(*, appointment: Any, actor: Any, reason: str) -> Any:
     )
     _appointment_message(appointment=locked, actor=actor, template=CANCELLED_TEMPLATE)
     return locked
+
+
+# --- Calendar export of appointments ------------------------------------------------------------------
+
+CALENDAR_TOKEN_BYTES = 32
+
+
+def calendar_token_digest(token: str) -> str:
+    """What is stored of a calendar token: its SHA-256, so a copy of the database opens no calendar.
+
+    The tokens are 256 random bits, so a plain hash is as strong as a keyed one and does
+    not break when the secret key is rotated.
+    """
+    import hashlib
+
+    return hashlib.sha256((token or "").encode("utf-8")).hexdigest()
+
+
+def _caller_calendar_url(appointment: Any) -> str:
+    """A new unguessable link to the appointment's calendar file, for the message to the caller."""
+    import secrets
+
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .models import AppointmentCalendarLink
+
+    token = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
+    AppointmentCalendarLink.objects.create(appointment=appointment, token_hash=calendar_token_digest(token))
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("contacts-public:appointment-calendar", args=[token])
+
+
+@transaction.atomic
+def issue_team_calendar_feed(*, team: Any, actor: Any, form_token: str = "") -> tuple[Any, str]:
+    """Make a team's secret calendar subscription address, revoking any before it; returns (feed, token).
+
+    The token is returned once and never stored: the page shows the address once. The same
+    form submitted again returns the address it made with an empty token, and makes no other.
+    """
+    import secrets
+
+    from accounts.models import Team
+
+    from .models import TeamCalendarFeed
+
+    form_token = (form_token or "").strip()[:FORM_TOKEN_MAX] or None
+    if form_token:
+        existing = TeamCalendarFeed.objects.filter(form_token=form_token).first()
+        if existing is not None:
+            return existing, ""
+    # The team row is locked so two replacements at once end with one live address, not an error.
+    Team.objects.select_for_update().get(pk=team.pk)
+    now = timezone.now()
+    by = actor if getattr(actor, "pk", None) else None
+    TeamCalendarFeed.objects.filter(team_id=team.pk, revoked_at__isnull=True).update(revoked_at=now, revoked_by=by)
+    token = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
+    feed = TeamCalendarFeed.objects.create(team_id=team.pk, token_hash=calendar_token_digest(token), created_by=by,
+                                           created_at=now, form_token=form_token)
+    return feed, token
+
+
+@transaction.atomic
+def revoke_team_calendar_feed(*, team: Any, actor: Any) -> int:
+    """Stop a team's calendar subscription address at once; returns how many were live (0 or 1)."""
+    from .models import TeamCalendarFeed
+
+    by = actor if getattr(actor, "pk", None) else None
+    return TeamCalendarFeed.objects.filter(team_id=team.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=by)
 
 
 # --- Quality audit of calls --------------------------------------------------------------------------

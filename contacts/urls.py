@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appointment_views, quality_views, views
+from . import appointment_views, calendar_views, quality_views, views
 
 app_name = "contacts"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("appointments/", appointment_views.day_list, name="appointments"),
     path("appointments/<int:pk>/move/", appointment_views.move, name="appointment-move"),
     path("appointments/<int:pk>/cancel/", appointment_views.cancel, name="appointment-cancel"),
+    path("appointments/<int:pk>/calendar.ics", calendar_views.appointment_file, name="appointment-calendar"),
+    path("appointments/calendar/<int:team>.ics", calendar_views.team_feed, name="team-calendar"),
+    path("appointments/calendar/subscription/", calendar_views.subscription, name="team-calendar-subscription"),
+    path("appointments/calendar/feed/<str:token>.ics", calendar_views.team_feed_by_token, name="team-calendar-feed"),
     path("quality/", quality_views.results, name="quality"),
     path("quality/feedback/", quality_views.feedback, name="quality-feedback"),
     path("quality/<int:pk>/", quality_views.review, name="quality-review"),

@@ -26,6 +26,7 @@ urlpatterns = [
     path("report/", include("public.urls")), path("staff/business/", include("public.staff_urls")),
     path("upload/", include("evidence.public_urls")),
     path("chat/", include("chat.public_urls")),
+    path("appointment/", include("contacts.public_urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
