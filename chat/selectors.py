@@ -20,6 +20,8 @@ from .services import HANDLE, NO_PERMISSION, SUBJECT, agent_limit
 ON_DUTY_WINDOW = timedelta(hours=2)
 HANDLE_TIME_WINDOW = timedelta(days=1)
 NOT_FOUND = "No chat with that reference is open to you."
+CONTACT_PAGE = "accounts.take_contacts"
+NO_CONTACT_PERMISSION = "You do not have permission to read contacts and their chat transcripts."
 
 
 def chat_for_public(public_key: str | None) -> Chat | None:
@@ -85,11 +87,39 @@ def chat_for_agent(*, actor: Any, chat_id: int, reason: str) -> Chat:
     chat = Chat.objects.filter(pk=chat_id).select_related("agent", "person", "contact").first()
     if chat is None or (chat.agent_id != actor.pk and not _may_read_any(actor)):
         raise PermissionDenied(NOT_FOUND)
+    _log_transcript_read(actor=actor, chat=chat, reason=reason)
+    return chat
+
+
+def _log_transcript_read(*, actor: Any, chat: Chat, reason: str) -> None:
+    """One consultation of a chat's transcript, against the person it was matched to (if any)."""
     record_entry(
         actor=actor, action=Action.CONSULTATION, subject_type=SUBJECT, subject_id=chat.pk,
         person_id=chat.person_id or None, reason=(reason or "").strip() or f"Chat {chat.reference}",
         detail={"as": "chat transcript"},
     )
+
+
+def chat_of_contact(contact: Any) -> Chat | None:
+    """The live chat a contact was recorded from, without its messages (nothing of the transcript is read)."""
+    return Chat.objects.filter(contact=contact).select_related("agent").first()
+
+
+@transaction.atomic
+def chat_for_contact(*, actor: Any, contact: Any, reason: str) -> Chat | None:
+    """The chat a contact was recorded from, to read its transcript on the contact's page; logged as a consultation.
+
+    Whoever may open the contact may read the chat it came from: the transcript is that
+    contact's account of what was said (its summary holds a copy), and the handler who
+    assesses THRIVE is often not the agent who held the chat. None when the contact came
+    from no chat; the read is logged as ``chat_for_agent`` logs it.
+    """
+    if actor is None or not actor.is_authenticated or not actor.has_perm(CONTACT_PAGE):
+        raise PermissionDenied(NO_CONTACT_PERMISSION)
+    chat = Chat.objects.filter(contact=contact).select_related("agent", "person", "contact").first()
+    if chat is None:
+        return None
+    _log_transcript_read(actor=actor, chat=chat, reason=reason)
     return chat
 
 

@@ -18,7 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import selectors, services
 from .forms import NEW_CALLER, ContactForm, DashForm, GradeForm, OutcomeForm, ThriveForm, format_local
-from .models import Contact, ContactDraft, ContactOutcome, GradeDecision, PersonRole, RiskChecklist, Route
+from .models import (
+    Channel,
+    Contact,
+    ContactDraft,
+    ContactOutcome,
+    GradeDecision,
+    PersonRole,
+    RiskChecklist,
+    Route,
+)
 
 TAKE = "accounts.take_contacts"
 
@@ -423,6 +432,7 @@ def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
     people = list(contact.people.select_related("person").order_by("role", "person__family_name"))
     appointments = selectors.appointments_for(contact)
     return {
+        **_chat_context(request, contact),
         "appointments": appointments, "may_manage_appointments": request.user.has_perm("accounts.manage_appointments"),
         "appointment_possible": bool(appointments) or contact.grade == 3 or contact.route == Route.APPOINTMENT,
         "contact": contact, "panel": panel, "people": people, "thrive_history": thrive_history, "thrive": latest,
@@ -433,6 +443,21 @@ def contact_context(request: HttpRequest, contact: Contact, **forms) -> dict:
         "checklists": RiskChecklist.objects.filter(active=True),
         "advice_results": selectors.search_advice(advice_query, incident_type_id=contact.incident_type_id), "thrive_form": thrive_form, "grade_form": grade_form,
     }
+
+
+def _chat_context(request: HttpRequest, contact: Contact) -> dict:
+    """The live chat a chat contact came from; its transcript only when asked for, since each opening is logged."""
+    if contact.channel != Channel.CHAT:
+        return {}
+    from chat import selectors as chat_selectors
+
+    chat = chat_selectors.chat_of_contact(contact)
+    messages = None
+    if chat is not None and request.method == "GET" and request.GET.get("transcript") == "1":
+        chat = chat_selectors.chat_for_contact(actor=request.user, contact=contact,
+                                               reason=default_reason(reference=contact.reference))
+        messages = chat_selectors.transcript_messages(chat)
+    return {"chat": chat, "chat_messages": messages, "chat_contact": True}
 
 
 def _thrive_initial(latest) -> dict:
