@@ -219,3 +219,43 @@ def test_without_javascript_the_page_offers_the_online_report_and_101(browser, s
     assert "call 101" in page.locator("main").inner_text()
     assert page.get_by_role("button", name="Emergency Exit this page").is_visible()
     context.close()
+
+
+def test_the_contact_page_shows_the_chat_transcript_by_keyboard(page, live_server, make_user, password, settings):
+    """I should read, from a chat contact's page, who said what and when in the chat it came from."""
+    from chat import services as chat_services
+    from chat.models import Sender
+    from contacts.models import IncidentType
+
+    # The chat is held here through its services, with no one connected to hear it live: no channel layer,
+    # whose synchronous send cannot run beside the browser driver's event loop in this thread.
+    settings.CHANNEL_LAYERS = {}
+
+    agent = make_user("call-handler", username="agent-transcript", first_name="Sam", last_name="Okafor")
+    chat = chat_services.start_chat(topic="Bike stolen", safe_to_contact="chat_only", name="Robin",
+                                    idempotency_key=secrets.token_urlsafe(12))
+    chat_services.accept_next_chat(agent=agent)
+    chat_services.post_message(chat_id=chat.pk, sender=Sender.PUBLIC, body="My bike went from the station")
+    chat_services.post_message(chat_id=chat.pk, sender=Sender.AGENT, author=agent, body="When did you leave it?")
+    contact = chat_services.record_contact_from_chat(actor=agent, chat_id=chat.pk,
+                                                     incident_type=IncidentType.objects.get(code="shoplifting"))
+    chat_services.end_chat(actor=agent, chat_id=chat.pk, outcome="contact")
+    handler = make_user("call-handler", username="handler-transcript")
+
+    sign_in(page, live_server.url, handler.username, password)
+    page.goto(f"{live_server.url}/staff/contacts/{contact.reference}/")
+    section = page.get_by_role("region", name="Live chat transcript")
+    expect(section).to_contain_text(chat.reference)
+    assert_accessible(page)
+    section.get_by_role("link", name=f"Show the transcript of chat {chat.reference}").focus()
+    page.keyboard.press("Enter")
+    messages = page.get_by_role("list", name="messages, oldest first")
+    expect(messages.get_by_role("listitem")).to_have_count(chat.messages.count())
+    expect(messages).to_contain_text("Robin")
+    expect(messages).to_contain_text("My bike went from the station")
+    expect(messages).to_contain_text("Sam Okafor")
+    # The list scrolls when long, so it takes the keyboard's focus to be scrolled without a mouse.
+    page.get_by_role("link", name="Hide the transcript").focus()
+    page.keyboard.press("Shift+Tab")
+    expect(messages).to_be_focused()
+    assert_accessible(page)
