@@ -202,7 +202,8 @@ class CrimeLinkForm(ChangeForm):
                                       error_messages={"required": "Enter the crime reference, like CR000000042",
                                                       "max_length": "Crime reference must be 20 characters or fewer"})
     role = forms.ChoiceField(label="Their part in the crime", choices=CRIME_LINK_ROLES, widget=forms.RadioSelect,
-                             error_messages={"required": "Select their part in the crime"})
+                             error_messages={"required": "Select their part in the crime",
+                                             "invalid_choice": "Select victim, witness, suspect or other"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,7 +213,8 @@ class CrimeLinkForm(ChangeForm):
 
 class PhoneKindForm(ChangeForm):
     kind = forms.ChoiceField(label="Kind of phone", choices=PhoneKind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "Select the kind of phone"})
+                             error_messages={"required": "Select the kind of phone",
+                                             "invalid_choice": "Select mobile, home, work or other"})
 
 
 class RemoveForm(ChangeForm):
@@ -250,7 +252,9 @@ class MoveForm(ChangeForm):
 
     postcode = forms.CharField(widget=forms.HiddenInput, max_length=10)
     address = forms.ChoiceField(label="Address", widget=forms.RadioSelect,
-                                error_messages={"required": "Select the address, or that it is not listed"})
+                                error_messages={"required": "Select the address, or that it is not listed",
+                                                "invalid_choice": "Select one of the addresses at this postcode, "
+                                                                  "or that it is not listed"})
     number_or_name = forms.CharField(label="House number or name", required=False, max_length=80,
                                      error_messages={"max_length": "House number or name must be 80 characters or fewer"})
     street = forms.CharField(label="Street", required=False, max_length=120,

@@ -257,3 +257,13 @@ def test_a_crime_that_names_her_as_victim_is_listed_once_and_changed_on_the_crim
     crimes = record[record.index('data-testid="crimes"'):record.index("</table>", record.index('data-testid="crimes"'))]
     assert crimes.count(reported.reference) == 2  # the cell and the remove link's hidden text
     assert f"/crimes/{link.pk}/remove/" in crimes and "Named on the crime" not in crimes
+
+
+def test_an_address_not_at_the_postcode_is_named_as_the_field_to_correct(opened, jean):
+    elsewhere = record_address(number_or_name="9", street="Eastgate Street", postcode="ST16 2LZ")
+    response = opened.post(f"/staff/people/{jean.reference}/address/move/", {
+        "postcode": "ST16 2DH", "address": str(elsewhere.pk), "from_date_day": "14", "from_date_month": "6",
+        "from_date_year": "2025", "reason": "Letter from the council"})
+    assert response.status_code == 400
+    assert "Select one of the addresses at this postcode, or that it is not listed" in response.content.decode()
+    assert HouseholdMembership.objects.filter(person=jean).count() == 1
