@@ -459,6 +459,7 @@ SCHEDULE = [
     {"name": "seal-audit", "command": ["seal_audit"], "daily_at": "03:00"},
     {"name": "verify-audit", "command": ["verify_audit", "--no-progress"], "daily_at": "03:30"},
     {"name": "prune-task-results", "command": ["prune_db_task_results", "--queue-name", "*"], "daily_at": "04:00"},
+    {"name": "prune-job-runs", "command": ["prune_job_runs"], "daily_at": "04:15"},
 ]
 # Names of the jobs above to leave to something else (e.g. cron), comma-separated.
 SCHEDULE_DISABLED = env_list("SCHEDULE_DISABLED", [])
@@ -467,3 +468,5 @@ SCHEDULER_TICK_SECONDS = env_int("SCHEDULER_TICK_SECONDS", 10, minimum=1)
 SCHEDULER_RETRY_SECONDS = env_int("SCHEDULER_RETRY_SECONDS", 600, minimum=10)
 # A run still marked running after this long was cut off (its scheduler died): the job may run again.
 SCHEDULER_STALE_SECONDS = env_int("SCHEDULER_STALE_SECONDS", 6 * 3600, minimum=60)
+# The record of runs (a few thousand a day) is kept this many days by the prune-job-runs job.
+SCHEDULER_KEEP_RUNS_DAYS = env_int("SCHEDULER_KEEP_RUNS_DAYS", 90, minimum=1)

@@ -279,3 +279,22 @@ def _call(*args) -> str:
     out = StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_runs_older_than_the_keeping_period_are_pruned_by_their_own_job(settings):
+    settings.SCHEDULER_KEEP_RUNS_DAYS = 30
+    now = timezone.now()
+    for days, outcome in ((31, JobRun.Outcome.OK), (31, JobRun.Outcome.FAILED), (29, JobRun.Outcome.OK),
+                          (40, JobRun.Outcome.RUNNING)):
+        started = now - timedelta(days=days)
+        JobRun.objects.create(job_name=f"old-{days}-{outcome}", due_at=started, started_at=started,
+                              outcome=outcome, scheduler="elsewhere:1")
+    settings.SCHEDULE = [{"name": "prune-job-runs", "command": ["prune_job_runs"], "daily_at": "04:15"}]
+    ScheduledJob.objects.create(name="prune-job-runs", when="daily at 04:15 UK time", next_run_at=now)
+    [run] = scheduling.run_due()
+    assert run.outcome == JobRun.Outcome.OK
+    assert run.message == "Deleted 2 job runs older than 30 days."
+    assert set(JobRun.objects.values_list("job_name", flat=True)) == {
+        "old-29-ok", "old-40-running", "prune-job-runs"
+    }
