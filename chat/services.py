@@ -446,3 +446,36 @@ def request_transcript(*, public_key: str, email: str) -> TranscriptRequest:
            recipients=[email], step="transcript e-mailed")
     return request
 
+
+
+@transaction.atomic
+def erase_chat(*, actor: Any, chat: Chat, reason: str, detail: dict[str, Any] | None = None) -> dict[str, int]:
+    """Erase an ended chat's transcript and what the person told us about themselves, at the end of its retention.
+
+    APP "Review, retention and disposal" / DPA 2018 s.62: the messages, transcript requests (with the
+    e-mail addresses they went to), the topic, name and contact details are removed; the reference,
+    times and outcome stay. One ``erasure`` entry holds counts, never content; a second call does nothing.
+    """
+    locked = Chat.objects.select_for_update().get(pk=chat.pk)
+    if locked.status != ChatStatus.CLOSED:
+        raise ValidationError({"chat": "Only an ended chat can be erased"})
+    blank = {"topic": "", "name": "", "contact_method": "", "contact_detail": "", "person_id": None}
+    fields = sorted(name for name, value in blank.items() if getattr(locked, name) != value)
+    removed = {
+        "messages": ChatMessage.objects.filter(chat=locked).delete()[0],
+        "transcript_requests": TranscriptRequest.objects.filter(chat=locked).delete()[0],
+    }
+    if not fields and not any(removed.values()):
+        return {}
+    person_id = locked.person_id
+    for name in fields:
+        setattr(locked, name, blank[name])
+    if fields:
+        locked.save(update_fields=[name.removesuffix("_id") for name in fields])
+    counts = {name: count for name, count in removed.items() if count}
+    record_entry(
+        actor=actor, action=Action.ERASURE, subject_type=SUBJECT, subject_id=locked.pk, person_id=person_id,
+        reason=reason, detail={**(detail or {}), "fields": [name.removesuffix("_id") for name in fields],
+                               "removed": counts},
+    )
+    return counts | {"fields": len(fields)}

@@ -925,3 +925,46 @@ def score_quality_review(
                 "checklist": f"{checklist.code} v{checklist.version}"},
     )
     return locked
+
+
+ERASED_TEXT = "Erased"
+_THRIVE_TEXT = ("threat_rationale", "harm_rationale", "risk_rationale", "investigation_rationale",
+                "vulnerability_rationale", "engagement_rationale")
+
+
+@transaction.atomic
+def erase_contact(*, actor: Any, contact: Contact, reason: str, detail: dict[str, Any] | None = None) -> dict[str, int]:
+    """Erase the personal data of a contact at the end of its retention; the row stays for the statistics.
+
+    APP "Review, retention and disposal" / DPA 2018 s.62: the summary, where it happened, who called
+    and who was involved, the THRIVE rationales and free-text notes are removed; channel, times,
+    incident type, grade and route stay (they feed demand figures and hold nothing about a person).
+    One ``erasure`` entry holds counts, never content. A second call removes nothing and logs nothing.
+    """
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    blank = {"summary": "", "location_text": "", "latitude": None, "longitude": None, "caller_id": None,
+             "address_id": None}
+    fields = sorted(name for name, value in blank.items() if getattr(locked, name) != value)
+    removed = {
+        "people": ContactPerson.objects.filter(contact=locked).delete()[0],
+        "thrive_rationales": ThriveAssessment.objects.filter(contact=locked).exclude(
+            **dict.fromkeys(_THRIVE_TEXT, ""), vulnerability_factors=[]).update(
+            **dict.fromkeys(_THRIVE_TEXT, ""), vulnerability_factors=[]),
+        "override_reasons": GradeDecision.objects.filter(contact=locked, overridden=True).exclude(
+            override_reason=ERASED_TEXT).update(override_reason=ERASED_TEXT),
+        "outcome_notes": ContactOutcome.objects.filter(contact=locked).exclude(notes="").update(notes=""),
+        "appointment_notes": locked.appointments.exclude(notes="", end_reason="").update(notes="", end_reason=""),
+    }
+    if not fields and not any(removed.values()):
+        return {}
+    for name in fields:
+        setattr(locked, name, blank[name])
+    if fields:
+        locked.save(update_fields=[name.removesuffix("_id") for name in fields])
+    counts = {name: count for name, count in removed.items() if count}
+    record_entry(
+        actor=actor, action=Action.ERASURE, subject_type="contacts.contact", subject_id=locked.pk,
+        reason=reason, detail={**(detail or {}), "fields": [name.removesuffix("_id") for name in fields],
+                               "removed": counts},
+    )
+    return counts | {"fields": len(fields)}

@@ -400,3 +400,35 @@ def record_delivery_receipt(*, payload: dict[str, Any]) -> Message | None:
         fields += ["status", "failed_at", "last_error"]
     message.save(update_fields=fields)
     return message
+
+
+ERASABLE_STATUSES = (Status.SENT, Status.DELIVERED, Status.FAILED)
+
+
+@transaction.atomic
+def erase_message(*, actor: Any, message: Message, reason: str, detail: dict[str, Any] | None = None) -> dict[str, int]:
+    """Erase what a message in the outbox said and to whom, at the end of its retention.
+
+    APP "Review, retention and disposal" / DPA 2018 s.62: the recipient, personalisation, subject,
+    body and last error are removed and the person unlinked; the reference (the idempotency key, so
+    the same message is never sent twice), template, channel, status and times stay. Only a message
+    that has left the outbox (sent, delivered or failed) can be erased. One ``erasure`` entry holds
+    the fields cleared, never their values; a second call does nothing.
+    """
+    locked = Message.objects.select_for_update().get(pk=message.pk)
+    if locked.status not in ERASABLE_STATUSES:
+        raise ValidationError({"message": "Only a message that was sent, delivered or failed can be erased"})
+    blank = {"to": "", "personalisation": {}, "subject": "", "body": "", "last_error": "", "person_id": None}
+    fields = sorted(name for name, value in blank.items() if getattr(locked, name) != value)
+    if not fields:
+        return {}
+    person_id = locked.person_id
+    for name in fields:
+        setattr(locked, name, blank[name])
+    locked.save(update_fields=[name.removesuffix("_id") for name in fields])
+    subject_type, subject_id = subject_of(locked)
+    record_entry(
+        actor=actor, action=Action.ERASURE, subject_type=subject_type, subject_id=subject_id, person_id=person_id,
+        reason=reason, detail={**(detail or {}), "fields": [name.removesuffix("_id") for name in fields]},
+    )
+    return {"fields": len(fields)}

@@ -759,3 +759,46 @@ def refresh_search_keys(*, batch_size: int = 5000) -> int:
                 model.objects.bulk_update(objects, ["given_norm", "family_norm", "given_key", "family_key"])
                 updated += len(objects)
     return updated
+
+
+ERASED_FAMILY_NAME = "Erased"
+
+
+@transaction.atomic
+def erase_person(*, actor: Any, person: Person, reason: str, detail: dict[str, Any] | None = None) -> dict[str, int]:
+    """Erase a person's personal data at the end of its retention, leaving only the reference as a tombstone.
+
+    APP "Review, retention and disposal" / DPA 2018 s.62: the names, date of birth, contact points,
+    identifiers, vulnerability markers, addresses lived at and crime links are removed; the row stays
+    (with its reference) because contacts and crimes kept under their own retention still point at it.
+    One ``erasure`` entry holds what was removed as counts, never the values. A second call on an
+    erased record removes nothing and logs nothing, so a repeated disposal is harmless.
+    """
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    removed = {
+        "other_names": locked.other_names.all().delete()[0],
+        "phones": locked.phones.all().delete()[0],
+        "emails": locked.emails.all().delete()[0],
+        "identifiers": locked.identifiers.all().delete()[0],
+        "vulnerabilities": locked.vulnerabilities.all().delete()[0],
+        "addresses": locked.memberships.all().delete()[0],
+        "crime_links": locked.crime_links.all().delete()[0],
+    }
+    blank = {
+        "given_name": "", "family_name": ERASED_FAMILY_NAME, "date_of_birth": None, "gender": Gender.NOT_KNOWN,
+        "phone_e164": "", "email": "", "given_norm": "", "family_norm": "", "given_key": "", "family_key": "",
+    }
+    fields = sorted(name for name, value in blank.items() if getattr(locked, name) != value)
+    if not fields and not any(removed.values()):
+        return {}
+    for name in fields:
+        setattr(locked, name, blank[name])
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=[*fields, "updated_at"])
+    counts = {name: count for name, count in removed.items() if count}
+    subject_type, subject_id = subject_of(locked)
+    record_entry(
+        actor=actor, action=Action.ERASURE, subject_type=subject_type, subject_id=subject_id, person_id=locked.pk,
+        reason=reason, detail={**(detail or {}), "fields": fields, "removed": counts},
+    )
+    return counts | {"fields": len(fields)}
