@@ -37,6 +37,7 @@ PERMISSIONS: list[tuple[str, str]] = [
     ("manage_users", "Can add staff, change their roles and teams, and issue API tokens"),
     ("view_audit_log", "Can search the audit log of personal data by person and by user"),
     ("review_retention", "Can review records due for retention review and record decisions"),
+    ("handle_subject_access", "Can record subject access requests and produce a data subject's disclosure pack"),
 ]
 
 
@@ -122,7 +123,7 @@ ROLES: list[Role] = [
         "data-protection-officer",
         "Data protection officer",
         "Checks who looked at whose record and why, and reviews retention.",
-        ("view_audit_log", "review_retention"),
+        ("view_audit_log", "review_retention", "handle_subject_access", "search_people"),
     ),
 ]
 

@@ -62,6 +62,8 @@ SECTIONS: list[SectionSpec] = [
                 "Sample each handler's contacts every month and score the vulnerability assessment."),
     SectionSpec("Audit log", "audit:search", "audit", "view_audit_log",
                 "Search who looked at or changed whose record, and why."),
+    SectionSpec("Records management", "records:retention", "records", "review_retention",
+                "Review records due for retention review, and answer subject access requests."),
     SectionSpec("Crime recording", "cases:queue", "cases", "record_crimes",
                 "Record crimes within 24 hours, check classifications and decide cancellations."),
     SectionSpec("Resolution queue", "cases:resolution-queue", "investigations", "work_resolution_queue",

@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "public",
     "chat",
     "scheduling",
+    "records",
 ]
 
 MIDDLEWARE = [

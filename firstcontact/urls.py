@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/evidence/", include("evidence.urls")),
     path("staff/notifications/", include("notifications.urls")),
     path("staff/operations/", include("scheduling.urls")),
+    path("staff/records/", include("records.urls")),
     path("report/", include("public.urls")), path("staff/business/", include("public.staff_urls")),
     path("upload/", include("evidence.public_urls")),
     path("chat/", include("chat.public_urls")),

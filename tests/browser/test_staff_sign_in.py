@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # What the primary navigation offers each role today, beyond Home.
 EXTRA_NAVIGATION = {
-    "data-protection-officer": ["Audit log"],
+    "data-protection-officer": ["People", "Audit log", "Records management"],
     "administrator": ["Outbox", "Business accounts", "Scheduled jobs", "Administration"],
     "analyst": ["Hotspots", "Demand"],
     "neighbourhood-inspector": ["Hotspots"],

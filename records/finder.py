@@ -1,0 +1,208 @@
+"""Which records have reached their review date under the retention policy.
+
+Reads only: each finder yields the records of one kind that are due today, with the rule and
+dates that make them due. ``records.services.find_due_records`` turns them into the review queue.
+Nothing here reads a record's content, only the dates and links that place it in a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import DateTimeField, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from . import rules
+from .models import RecordKind, RetentionRule
+
+PERSON_RULES = ("person-group-1", "person-group-2", "person-group-3")
+CONTACT_RULE = "contact-no-crime"
+CHAT_RULE = "chat-transcript"
+MESSAGE_RULE = "outbox-message"
+
+
+@dataclass(frozen=True)
+class DueRecord:
+    """A record due for review: what it is, under which rule, and from which date to which."""
+
+    kind: str
+    record_id: int
+    reference: str
+    rule: RetentionRule
+    basis_date: date
+    due_on: date
+
+
+def _local_date(moment: datetime | None) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def _start_of(day: date) -> datetime:
+    """The first moment of ``day`` in Europe/London, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _cutoff(rule: RetentionRule, today: date) -> datetime:
+    """Records whose basis is before this moment may be due under ``rule`` (one day of slack for time zones)."""
+    return _start_of(rules.add_years(today, -(rule.review_after_years or 0))) + timedelta(days=1)
+
+
+def person_groups() -> tuple[set[int], set[int]]:
+    """The ids of persons in MoPI group 1 and in group 2, by their most serious link.
+
+    Group 1, public protection: a MARAC referral, a high-risk DASH or DARA, a domestic abuse
+    marker, or a link to a crime whose classification is a sexual offence. Group 2: a link to a
+    violent or other serious crime. Everyone else is group 3.
+    """
+    from cases.models import Crime, HomeOfficeClassification, Suspect
+    from contacts.models import DashAssessment, MaracReferral, RiskLevel
+    from people.models import PersonLink, VulnerabilityKind, VulnerabilityMarker
+
+    protection, serious = set(), set()
+    for pk, code, name, category in HomeOfficeClassification.objects.values_list(
+            "pk", "code", "name", "police_uk_category"):
+        if rules.is_public_protection_offence(name):
+            protection.add(pk)
+        elif rules.is_serious_offence(code=code, category=category):
+            serious.add(pk)
+
+    def linked(classifications: set[int]) -> set[int]:
+        crimes = Crime.objects.filter(classification_id__in=classifications)
+        ids = set(crimes.exclude(victim=None).values_list("victim_id", flat=True))
+        ids |= set(Suspect.objects.filter(crime__in=crimes).values_list("person_id", flat=True))
+        ids |= set(PersonLink.objects.filter(crime_reference__in=crimes.values("reference"))
+                   .values_list("person_id", flat=True))
+        return ids
+
+    group_1 = linked(protection)
+    group_1 |= set(MaracReferral.objects.values_list("victim_id", flat=True))
+    group_1 |= set(DashAssessment.objects.filter(risk_level=RiskLevel.HIGH).values_list("victim_id", flat=True))
+    group_1 |= set(VulnerabilityMarker.objects.filter(kind=VulnerabilityKind.DOMESTIC_ABUSE)
+                   .values_list("person_id", flat=True))
+    group_2 = linked(serious) - group_1
+    return group_1, group_2
+
+
+def _persons_with_last_activity():
+    """Live (not merged, not erased) persons with the time of the last thing the force recorded about them."""
+    from cases.models import Crime, Suspect
+    from contacts.models import ContactPerson
+    from people.models import Person, PersonLink
+    from people.services import ERASED_FAMILY_NAME
+
+    def latest(queryset, column: str):
+        return Coalesce(
+            Subquery(queryset.values("person_key").annotate(last=Max(column)).values("last")[:1],
+                     output_field=DateTimeField()),
+            F("updated_at"),
+        )
+
+    return (
+        Person.objects.filter(merged_into__isnull=True)
+        .exclude(family_name=ERASED_FAMILY_NAME, given_name="")
+        .annotate(
+            last_contact=latest(ContactPerson.objects.filter(person=OuterRef("pk")).annotate(person_key=F("person_id")),
+                                "contact__received_at"),
+            last_link=latest(PersonLink.objects.filter(person=OuterRef("pk")).annotate(person_key=F("person_id")),
+                             "recorded_at"),
+            last_victim=latest(Crime.objects.filter(victim=OuterRef("pk")).annotate(person_key=F("victim_id")),
+                               "reported_at"),
+            last_suspect=latest(Suspect.objects.filter(person=OuterRef("pk")).annotate(person_key=F("person_id")),
+                                "linked_at"),
+        )
+        .annotate(last_activity=Greatest("updated_at", "created_at", "last_contact", "last_link", "last_victim",
+                                         "last_suspect"))
+    )
+
+
+def due_persons(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueRecord]:
+    """Person records due for review, each under the rule of its most serious link (MoPI groups 1–3)."""
+    active = [policy[code] for code in PERSON_RULES if code in policy]
+    if not active:
+        return
+    group_1, group_2 = person_groups()
+    persons = _persons_with_last_activity()
+    periodic = [rule for rule in active if rule.until_age is None]
+    shortest = min((rule.review_after_years for rule in periodic), default=None)
+    oldest_dob = rules.add_years(today, -max((rule.until_age or 0) for rule in active))
+    maybe = Q(pk__in=group_1) & (Q(date_of_birth__lte=oldest_dob) | Q(date_of_birth__isnull=True))
+    if shortest is not None:
+        maybe |= Q(last_activity__lt=_start_of(rules.add_years(today, -shortest)) + timedelta(days=1))
+    for person in persons.filter(maybe).only("pk", "reference", "date_of_birth", "created_at", "updated_at").iterator(
+            chunk_size=2000):
+        code = PERSON_RULES[0] if person.pk in group_1 else PERSON_RULES[1] if person.pk in group_2 else PERSON_RULES[2]
+        rule = policy.get(code)
+        if rule is None:
+            continue
+        basis = _local_date(person.created_at if rule.until_age else person.last_activity)
+        due = rules.review_date(basis=basis, review_after_years=rule.review_after_years, until_age=rule.until_age,
+                                date_of_birth=person.date_of_birth)
+        if rules.is_due(due_on=due, today=today):
+            yield DueRecord(RecordKind.PERSON, person.pk, person.reference, rule, basis, due)
+
+
+def due_contacts(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueRecord]:
+    """Contacts that led to no crime and no domestic abuse risk assessment, due after their closing date."""
+    from contacts.models import Contact
+
+    rule = policy.get(CONTACT_RULE)
+    if rule is None:
+        return
+    contacts = (Contact.objects.filter(crimes__isnull=True, dash_assessments__isnull=True)
+                .annotate(basis=Coalesce("closed_at", "received_at"))
+                .filter(basis__lt=_cutoff(rule, today)).values_list("pk", "reference", "basis"))
+    yield from _dated(RecordKind.CONTACT, contacts, rule, today)
+
+
+def due_chats(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueRecord]:
+    """Ended live chats, due after the day they ended."""
+    from chat.models import Chat, ChatStatus
+
+    rule = policy.get(CHAT_RULE)
+    if rule is None:
+        return
+    chats = (Chat.objects.filter(status=ChatStatus.CLOSED).annotate(basis=Coalesce("closed_at", "created_at"))
+             .filter(basis__lt=_cutoff(rule, today)).values_list("pk", "reference", "basis"))
+    yield from _dated(RecordKind.CHAT, chats, rule, today)
+
+
+def due_messages(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueRecord]:
+    """Messages that have left the outbox (sent, delivered or failed), due after the last thing that happened."""
+    from notifications.models import Message
+    from notifications.services import ERASABLE_STATUSES
+
+    rule = policy.get(MESSAGE_RULE)
+    if rule is None:
+        return
+    messages = (Message.objects.filter(status__in=ERASABLE_STATUSES)
+                .annotate(basis=Coalesce("delivered_at", "failed_at", "sent_at", "created_at"))
+                .filter(basis__lt=_cutoff(rule, today)).values_list("pk", "reference", "basis"))
+    yield from _dated(RecordKind.MESSAGE, messages, rule, today, short_reference=True)
+
+
+def _dated(kind: str, rows, rule: RetentionRule, today: date, *, short_reference: bool = False) -> Iterator[DueRecord]:
+    for pk, reference, moment in rows.iterator(chunk_size=2000):
+        basis = _local_date(moment)
+        due = rules.review_date(basis=basis, review_after_years=rule.review_after_years, until_age=None,
+                                date_of_birth=None)
+        if rules.is_due(due_on=due, today=today):
+            # An outbox reference is the caller's idempotency key (up to 200 characters); the queue shows the id.
+            shown = f"M{pk:08d}" if short_reference else (reference or f"{kind} {pk}")
+            yield DueRecord(kind, pk, shown, rule, basis, due)
+
+
+FINDERS = (due_persons, due_contacts, due_chats, due_messages)
+
+
+def active_policy() -> dict[str, RetentionRule]:
+    return {rule.code: rule for rule in RetentionRule.objects.filter(active=True)}
+
+
+def due_records(today: date) -> Iterator[DueRecord]:
+    """Every record due for review on ``today``, kind by kind."""
+    policy = active_policy()
+    for finder in FINDERS:
+        yield from finder(today, policy)

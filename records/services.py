@@ -1,0 +1,234 @@
+"""Records-management actions of the data protection officer: queue due records, decide each review,
+dispose of a record through the app that owns it, and keep the register of subject access requests.
+
+Every action runs in one transaction. Disposal erases through the owning app's ``erase_*`` service,
+which writes the ``erasure`` audit entry (metadata only, DPA 2018 s.62); the decision is recorded here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import record_entry
+
+from . import finder, rules
+from .models import (
+    Decision,
+    RecordKind,
+    RequestStatus,
+    RetentionDecision,
+    RetentionReview,
+    ReviewStatus,
+    SubjectAccessRequest,
+)
+
+REVIEW_PERMISSION = "accounts.review_retention"
+SAR_PERMISSION = "accounts.handle_subject_access"
+NO_PERMISSION = "You do not have permission to do this."
+REASON_MAX = 500
+REASON_REQUIRED = "Enter the reason for your decision"
+NEXT_REVIEW_REQUIRED = "Enter the date of the next review"
+NEXT_REVIEW_IN_FUTURE = "The date of the next review must be in the future"
+NEXT_REVIEW_TOO_FAR = "The date of the next review must be within 10 years"
+ALREADY_DECIDED = "This record has already been decided; it is no longer due for review"
+OPEN_REQUEST = "This person has an open subject access request: their record cannot be disposed of until it is answered"
+RECEIVED_IN_FUTURE = "The date received must be today or in the past"
+
+
+def _require(actor: Any, permission: str) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.has_perm(permission):
+        raise PermissionDenied(NO_PERMISSION)
+
+
+# --- the review queue ------------------------------------------------------------------------------
+
+def find_due_records(*, today: date | None = None, dry_run: bool = False,
+                     progress: Callable[[Iterable[finder.DueRecord]], Iterable[finder.DueRecord]] | None = None,
+                     ) -> Counter:
+    """Put every record that reached its review date into the queue; counts of those queued, by rule code.
+
+    A record already waiting, or disposed of, is left alone; a retained record comes back only on
+    its next review date. ``dry_run`` counts without writing. Safe to run again: the queue holds one
+    row per record (a unique constraint), so a second run the same day adds nothing.
+    """
+    today = today or timezone.localdate()
+    found: Counter = Counter()
+    due = finder.due_records(today)
+    for record in progress(due) if progress else due:
+        existing = RetentionReview.objects.filter(record_kind=record.kind, record_id=record.record_id).first()
+        if existing is not None and (
+            existing.status in (ReviewStatus.DUE, ReviewStatus.DISPOSED)
+            or (existing.next_review_on and existing.next_review_on > today)
+        ):
+            continue
+        found[record.rule.code] += 1
+        if dry_run:
+            continue
+        with transaction.atomic():
+            if existing is None:
+                try:
+                    with transaction.atomic():
+                        RetentionReview.objects.create(
+                            record_kind=record.kind, record_id=record.record_id, record_reference=record.reference,
+                            rule=record.rule, basis_date=record.basis_date, due_on=record.due_on,
+                        )
+                except IntegrityError:  # another run queued it a moment ago
+                    found[record.rule.code] -= 1
+            else:
+                # A retained record whose next review has come: due again, from that date.
+                RetentionReview.objects.filter(pk=existing.pk, status=ReviewStatus.RETAINED).update(
+                    status=ReviewStatus.DUE, rule=record.rule, basis_date=record.basis_date,
+                    due_on=existing.next_review_on, next_review_on=None, found_at=timezone.now(),
+                )
+    return +found
+
+
+def _erase(review: RetentionReview, *, actor: Any, reason: str) -> dict[str, int]:
+    """Erase the record through the service of the app that owns it."""
+    detail = {"rule": review.rule.code, "retention_review": review.pk}
+    text = f"Retention review: disposal under rule {review.rule.code}. {reason}"[:REASON_MAX]
+    if review.record_kind == RecordKind.PERSON:
+        from people.models import Person
+        from people.services import erase_person
+
+        if SubjectAccessRequest.objects.filter(person_id=review.record_id, status=RequestStatus.OPEN).exists():
+            raise ValidationError({"decision": OPEN_REQUEST})
+        return erase_person(actor=actor, person=Person.objects.get(pk=review.record_id), reason=text, detail=detail)
+    if review.record_kind == RecordKind.CONTACT:
+        from contacts.models import Contact
+        from contacts.services import erase_contact
+
+        return erase_contact(actor=actor, contact=Contact.objects.get(pk=review.record_id), reason=text, detail=detail)
+    if review.record_kind == RecordKind.CHAT:
+        from chat.models import Chat
+        from chat.services import erase_chat
+
+        return erase_chat(actor=actor, chat=Chat.objects.get(pk=review.record_id), reason=text, detail=detail)
+    if review.record_kind == RecordKind.MESSAGE:
+        from notifications.models import Message
+        from notifications.services import erase_message
+
+        return erase_message(actor=actor, message=Message.objects.get(pk=review.record_id), reason=text, detail=detail)
+    raise ValueError(f"Unknown record kind {review.record_kind!r}")
+
+
+def _check_decision(decision: str, reason: str, next_review_on: date | None, today: date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if decision not in Decision.values:
+        errors["decision"] = "Choose whether to retain or dispose of the record"
+    if not reason.strip():
+        errors["reason"] = REASON_REQUIRED
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"Reason must be {REASON_MAX} characters or fewer"
+    if decision == Decision.RETAIN:
+        if next_review_on is None:
+            errors["next_review_on"] = NEXT_REVIEW_REQUIRED
+        elif next_review_on <= today:
+            errors["next_review_on"] = NEXT_REVIEW_IN_FUTURE
+        elif next_review_on > rules.add_years(today, 10):
+            errors["next_review_on"] = NEXT_REVIEW_TOO_FAR
+    return errors
+
+
+@transaction.atomic
+def decide_review(*, actor: Any, review_id: int, decision: str, reason: str, next_review_on: date | None = None,
+                  form_token: str | None = None) -> RetentionDecision:
+    """Record the data protection officer's decision on a record due for review, and carry it out.
+
+    Retain: the reason and the next review date are recorded and the record leaves the queue until
+    then (APP: retain decisions are recorded). Dispose: the owning app erases the personal data and
+    logs the erasure. The same form sent twice returns the first decision; a review already decided
+    (by anyone) is refused, so a record is never disposed of twice.
+    """
+    _require(actor, REVIEW_PERMISSION)
+    if form_token and (done := RetentionDecision.objects.filter(form_token=form_token).first()) is not None:
+        return done
+    reason = (reason or "").strip()
+    today = timezone.localdate()
+    errors = _check_decision(decision, reason, next_review_on, today)
+    if errors:
+        raise ValidationError(errors)
+    # Lock the review row: two officers deciding the same record at once must not both act.
+    review = RetentionReview.objects.select_for_update().select_related("rule").get(pk=review_id)
+    if review.status != ReviewStatus.DUE:
+        raise ValidationError({"decision": ALREADY_DECIDED})
+    if decision == Decision.DISPOSE:
+        _erase(review, actor=actor, reason=reason)
+        review.status = ReviewStatus.DISPOSED
+        review.next_review_on = None
+    else:
+        review.status = ReviewStatus.RETAINED
+        review.next_review_on = next_review_on
+    review.save(update_fields=["status", "next_review_on"])
+    made = RetentionDecision.objects.create(
+        review=review, decision=decision, reason=reason, next_review_on=next_review_on if decision == Decision.RETAIN
+        else None, rule_code=review.rule.code, due_on=review.due_on, decided_by=actor, form_token=form_token or None,
+    )
+    if decision == Decision.RETAIN:
+        # Retaining is a decision about the record, not a change to it; it is logged so the DPO's
+        # reasons sit beside the record's other entries (APP: record retain decisions).
+        record_entry(
+            actor=actor, action=Action.CONSULTATION, subject_type=f"records.{review.record_kind}",
+            subject_id=review.record_id, person_id=review.record_id if review.record_kind == RecordKind.PERSON else None,
+            reason=f"Retention review: retained under rule {review.rule.code}",
+            detail={"decision": "retain", "next_review_on": next_review_on.isoformat(), "retention_review": review.pk},
+        )
+    return made
+
+
+# --- subject access requests (DPA 2018 s.45) ---------------------------------------------------------
+
+@transaction.atomic
+def record_subject_access_request(*, actor: Any, person: Any, received_on: date, notes: str = "",
+                                  form_token: str | None = None) -> SubjectAccessRequest:
+    """Put a subject access request on the register, due one month after it was received.
+
+    The same form sent twice returns the request the first one made.
+    """
+    _require(actor, SAR_PERMISSION)
+    if form_token and (done := SubjectAccessRequest.objects.filter(form_token=form_token).first()) is not None:
+        return done
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": RECEIVED_IN_FUTURE})
+    if len(notes) > 1000:
+        raise ValidationError({"notes": "Notes must be 1000 characters or fewer"})
+    request = SubjectAccessRequest.objects.create(
+        person=person, received_on=received_on, due_on=rules.one_month_after(received_on), notes=notes.strip(),
+        recorded_by=actor, form_token=form_token or None,
+    )
+    request.reference = f"SAR{request.pk:06d}"
+    request.save(update_fields=["reference"])
+    record_entry(
+        actor=actor, action=Action.COLLECTION, subject_type="records.subjectaccessrequest", subject_id=request.pk,
+        person_id=person.pk, detail={"received_on": received_on.isoformat()},
+    )
+    return request
+
+
+@transaction.atomic
+def record_pack_disclosure(*, actor: Any, request: SubjectAccessRequest, sections: dict[str, int]) -> None:
+    """Log the disclosure pack as a disclosure to the data subject, and mark the request answered.
+
+    DPA 2018 s.62: a disclosure names its recipients (here the data subject) and its justification.
+    ``sections`` are the counts of what the pack holds, never its content.
+    """
+    _require(actor, SAR_PERMISSION)
+    locked = SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
+    locked.status = RequestStatus.COMPLETED
+    locked.pack_produced_at = timezone.now()
+    locked.pack_produced_by = actor
+    locked.save(update_fields=["status", "pack_produced_at", "pack_produced_by"])
+    record_entry(
+        actor=actor, action=Action.DISCLOSURE, subject_type="people.person", subject_id=locked.person_id,
+        person_id=locked.person_id, reason=f"Subject access request {locked.reference} (DPA 2018 s.45)",
+        recipients=[f"the data subject ({locked.person.reference})"],
+        detail={"request": locked.reference, "sections": sections},
+    )
