@@ -35,6 +35,7 @@ demo-data: install
 	$(PY) manage.py seed_online_reports --demo
 	$(PY) manage.py seed_chats --demo --seed $(SEED)
 	$(PY) manage.py seed_appointments_quality --demo --seed $(SEED)
+	$(PY) manage.py seed_records --demo
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

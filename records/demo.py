@@ -1,0 +1,89 @@
+"""The demo force's records-management work: a few records due for review and one open subject access request.
+
+The demo force's own history is only two years old, so nothing in it has reached a review date.
+This adds a handful of older records through the owning apps' services and dates them back (demo
+only), then runs the same finder the scheduler runs. Safe to run again: a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import services
+from .models import SubjectAccessRequest
+
+DEMO_NOTE = "Demo: request received by letter; identity checked against a passport copy."
+
+# (given name, family name, date of birth, years since the force last recorded anything about them)
+OLD_PERSONS = [
+    ("Gareth", "Pryce", date(1958, 4, 11), 7),
+    ("Lorna", "Haddow", date(1971, 9, 23), 8),
+    ("Ivor", "Tranter", None, 9),
+]
+
+
+@dataclass
+class DemoRecords:
+    queued: int
+    request: str
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(11)))
+
+
+def _data_protection_officer():
+    User = get_user_model()
+    perm = Q(groups__permissions__codename="handle_subject_access") | Q(
+        user_permissions__codename="handle_subject_access")
+    return User.objects.filter(perm, is_active=True).order_by("pk").first()
+
+
+@transaction.atomic
+def _old_records(actor) -> None:
+    from contacts.models import Contact, IncidentType
+    from contacts.services import record_contact
+    from people.models import Person
+    from people.services import record_person
+
+    today = timezone.localdate()
+    for given, family, born, years in OLD_PERSONS:
+        person = record_person(actor=actor, given_name=given, family_name=family, date_of_birth=born,
+                               reason="Demo force: an old record for the retention review")
+        then = _at(today - timedelta(days=365 * years))
+        Person.objects.filter(pk=person.pk).update(created_at=then, updated_at=then)
+    noise = IncidentType.objects.filter(code="noise").first() or IncidentType.objects.order_by("pk").first()
+    for years, place in ((7, "Outside the Co-op, Market Street"), (9, "Car park behind the leisure centre")):
+        received = _at(today - timedelta(days=365 * years))
+        contact = record_contact(actor=actor, channel="101", incident_type=noise, received_at=received,
+                                 location_text=place, summary="Loud music late at night; advice given.")
+        Contact.objects.filter(pk=contact.pk).update(closed_at=received + timedelta(minutes=20))
+
+
+def seed_demo_records() -> DemoRecords:
+    """Old records queued for review and one open subject access request from a demo victim."""
+    from cases.models import Crime
+    from people.models import Person
+
+    existing = SubjectAccessRequest.objects.filter(notes=DEMO_NOTE).first()
+    if existing is not None:
+        return DemoRecords(queued=0, request=existing.reference)
+    actor = _data_protection_officer()
+    if actor is None:
+        raise RuntimeError("No data protection officer to act as: run manage.py demo_logins first.")
+    _old_records(actor)
+    queued = sum(services.find_due_records().values())
+    victim = Crime.objects.exclude(victim=None).order_by("-reported_at", "pk").values_list("victim", flat=True).first()
+    if victim is None:
+        victim = Person.objects.filter(family_name="Pryce").values_list("pk", flat=True).first()
+    request = services.record_subject_access_request(
+        actor=actor, person=Person.objects.get(pk=victim), received_on=timezone.localdate() - timedelta(days=9),
+        notes=DEMO_NOTE,
+    )
+    return DemoRecords(queued=queued, request=request.reference)
