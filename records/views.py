@@ -91,7 +91,7 @@ def find_subject(request: HttpRequest) -> TemplateResponse:
     """Find the data subject in the person index (the search is logged with its reason), then choose them."""
     from people.selectors import search_people
 
-    submitted = bool(request.GET.get("name", "").strip())
+    submitted = "name" in request.GET
     form = FindSubjectForm(request.GET if submitted else None)
     context: dict = {"form": form, "results": None}
     if not submitted:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from audit.models import Action, AuditEntry
-from people.models import HouseholdMembership, Person, PersonLink, PersonName, PersonPhone, VulnerabilityMarker
+from people.models import (
+    HouseholdMembership,
+    Person,
+    PersonLink,
+    PersonName,
+    PersonPhone,
+    VulnerabilityMarker,
+)
 from people.services import (
     ERASED_FAMILY_NAME,
     add_phone,

@@ -1,0 +1,93 @@
+"""The data protection officer's records work in a real browser: a retention decision and a subject access request."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from people.models import Person
+from people.services import record_person
+from records.models import RetentionReview, SubjectAccessRequest
+from records.services import find_due_records
+from tests.browser.conftest import assert_accessible, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_dpo_disposes_of_a_record_due_for_review(page, live_server, make_user, password):
+    """I see why a record is due, am told what is missing, and dispose of it with a reason."""
+    dpo = make_user("data-protection-officer", username="dpo-browser")
+    old = record_person(actor=dpo, given_name="Gareth", family_name="Pryce")
+    Person.objects.filter(pk=old.pk).update(created_at="2012-03-01T10:00:00Z", updated_at="2012-03-01T10:00:00Z")
+    find_due_records()
+
+    sign_in(page, live_server.url, dpo.username, password)
+    page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name="Records management").click()
+    expect(page).to_have_title("Retention review – FirstContact")
+    queue = page.get_by_test_id("review-queue").inner_text()
+    assert old.reference in queue and "MoPI group 3" in queue and "1 Mar 2012" in queue
+    assert_accessible(page)
+
+    page.get_by_role("link", name=f"Person record {old.reference}").click()
+    expect(page).to_have_title(f"Review person record {old.reference} – FirstContact")
+    assert "1 March 2018" in page.get_by_test_id("why-due").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Dispose of").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page).to_have_title(f"Error: Review person record {old.reference} – FirstContact")
+    assert "Enter the reason for your decision" in page.locator(".govuk-error-summary").inner_text()
+    assert page.get_by_label("Dispose of").is_checked()
+    assert_accessible(page)
+
+    page.get_by_label("Reason").fill("No contact for over six years; no policing purpose remains")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page).to_have_title("Retention review – FirstContact")
+    assert f"Person record {old.reference} disposed of" in page.locator(".govuk-notification-banner").inner_text()
+    assert "No records are due for review" in page.get_by_test_id("queue-empty").inner_text()
+    assert "no policing purpose remains" in page.get_by_test_id("decisions").inner_text()
+    assert_accessible(page)
+    assert Person.objects.get(pk=old.pk).given_name == ""
+    assert RetentionReview.objects.get().status == "disposed"
+
+
+def test_dpo_registers_a_subject_access_request_and_downloads_the_pack(page, live_server, make_user, password):
+    """I find the requester, record when the request came, and download their pack from the register."""
+    dpo = make_user("data-protection-officer", username="dpo-browser2")
+    subject = record_person(actor=dpo, given_name="Ama", family_name="Owusu", date_of_birth=date(1984, 3, 9))
+
+    sign_in(page, live_server.url, dpo.username, password)
+    page.goto(f"{live_server.url}/staff/records/")
+    page.get_by_role("link", name="Subject access requests").click()
+    expect(page).to_have_title("Subject access requests – FirstContact")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Record a new request").click()
+    page.get_by_role("button", name="Search").click()
+    assert "Enter the name of the person who made the request" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Ama Owusu")
+    page.get_by_role("button", name="Search").click()
+    assert subject.reference in page.get_by_test_id("subject-results").inner_text()
+    assert_accessible(page)
+
+    page.get_by_test_id("subject-results").get_by_role("link", name="Record a request from this person").click()
+    expect(page).to_have_title("Record a subject access request – FirstContact")
+    assert_accessible(page)
+    page.get_by_label("Day").fill("12")
+    page.get_by_label("Month").fill("1")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Record the request").click()
+    expect(page).to_have_title("Subject access requests – FirstContact")
+    sar = SubjectAccessRequest.objects.get()
+    register = page.get_by_test_id("requests").inner_text()
+    assert sar.reference in register and "12 Feb 2026" in register and "Open" in register
+    assert_accessible(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name=f"Download the pack for {sar.reference} (PDF)").click()
+    assert download.value.suggested_filename == f"{sar.reference}-disclosure-pack.pdf"
+    page.reload()
+    assert "Pack produced" in page.get_by_test_id("requests").inner_text()
+    assert_accessible(page)
