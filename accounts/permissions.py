@@ -122,7 +122,7 @@ ROLES: list[Role] = [
     Role(
         "data-protection-officer",
         "Data protection officer",
-        "Checks who looked at whose record and why, and reviews retention.",
+        "Checks who looked at whose record and why, reviews retention and answers subject access requests.",
         ("view_audit_log", "review_retention", "handle_subject_access", "search_people"),
     ),
 ]
