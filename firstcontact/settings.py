@@ -461,6 +461,7 @@ SCHEDULE = [
     {"name": "verify-audit", "command": ["verify_audit", "--no-progress"], "daily_at": "03:30"},
     {"name": "prune-task-results", "command": ["prune_db_task_results", "--queue-name", "*"], "daily_at": "04:00"},
     {"name": "prune-job-runs", "command": ["prune_job_runs"], "daily_at": "04:15"},
+    {"name": "review-retention", "command": ["review_retention", "--no-progress"], "daily_at": "04:30"},
 ]
 # Names of the jobs above to leave to something else (e.g. cron), comma-separated.
 SCHEDULE_DISABLED = env_list("SCHEDULE_DISABLED", [])
