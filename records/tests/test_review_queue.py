@@ -96,7 +96,8 @@ def test_an_ended_chat_and_a_delivered_message_are_due_two_years_on(dpo, db):
     with transaction.atomic():
         message = queue_message(channel="sms", to="+447700900123", template="appointment_booked",
                                 personalisation={"date": "Monday 1 June", "time": "10:00", "name": "Dev", "place": "Stafford",
-                                                 "team": "Stafford", "reference": "C1"},
+                                                 "team": "Stafford", "reference": "C1",
+                                                 "calendar_url": "https://example.org/c1.ics"},
                                 reference="due-msg")
     Message.objects.filter(pk=message.pk).update(status=Status.DELIVERED, delivered_at=at(date(2024, 6, 1)))
 
