@@ -127,8 +127,11 @@ def due_persons(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueRe
     persons = _persons_with_last_activity()
     periodic = [rule for rule in active if rule.until_age is None]
     shortest = min((rule.review_after_years for rule in periodic), default=None)
-    oldest_dob = rules.add_years(today, -max((rule.until_age or 0) for rule in active))
-    maybe = Q(pk__in=group_1) & (Q(date_of_birth__lte=oldest_dob) | Q(date_of_birth__isnull=True))
+    # Group 1 can only be due once the person is that old (or, without a date of birth, the record is):
+    # filtered by date here, by group below, so no list of ids is sent to the database.
+    oldest = rules.add_years(today, -max((rule.until_age or 0) for rule in active))
+    maybe = Q(date_of_birth__lte=oldest) | Q(date_of_birth__isnull=True, created_at__lt=_start_of(oldest)
+                                              + timedelta(days=1))
     if shortest is not None:
         maybe |= Q(last_activity__lt=_start_of(rules.add_years(today, -shortest)) + timedelta(days=1))
     for person in persons.filter(maybe).only("pk", "reference", "date_of_birth", "created_at", "updated_at").iterator(

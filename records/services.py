@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Action
@@ -52,43 +52,60 @@ def _require(actor: Any, permission: str) -> None:
 
 def find_due_records(*, today: date | None = None, dry_run: bool = False,
                      progress: Callable[[Iterable[finder.DueRecord]], Iterable[finder.DueRecord]] | None = None,
-                     ) -> Counter:
+                     batch_size: int = 1000) -> Counter:
     """Put every record that reached its review date into the queue; counts of those queued, by rule code.
 
     A record already waiting, or disposed of, is left alone; a retained record comes back only on
     its next review date. ``dry_run`` counts without writing. Safe to run again: the queue holds one
-    row per record (a unique constraint), so a second run the same day adds nothing.
+    row per record (a unique constraint), so a second run the same day adds nothing. Records are
+    handled in batches: one query reads the batch's earlier reviews, one insert adds the new ones.
     """
     today = today or timezone.localdate()
     found: Counter = Counter()
     due = finder.due_records(today)
+    batch: list[finder.DueRecord] = []
     for record in progress(due) if progress else due:
-        existing = RetentionReview.objects.filter(record_kind=record.kind, record_id=record.record_id).first()
-        if existing is not None and (
-            existing.status in (ReviewStatus.DUE, ReviewStatus.DISPOSED)
-            or (existing.next_review_on and existing.next_review_on > today)
-        ):
-            continue
-        found[record.rule.code] += 1
-        if dry_run:
-            continue
-        with transaction.atomic():
-            if existing is None:
-                try:
-                    with transaction.atomic():
-                        RetentionReview.objects.create(
-                            record_kind=record.kind, record_id=record.record_id, record_reference=record.reference,
-                            rule=record.rule, basis_date=record.basis_date, due_on=record.due_on,
-                        )
-                except IntegrityError:  # another run queued it a moment ago
-                    found[record.rule.code] -= 1
-            else:
-                # A retained record whose next review has come: due again, from that date.
-                RetentionReview.objects.filter(pk=existing.pk, status=ReviewStatus.RETAINED).update(
-                    status=ReviewStatus.DUE, rule=record.rule, basis_date=record.basis_date,
-                    due_on=existing.next_review_on, next_review_on=None, found_at=timezone.now(),
-                )
+        batch.append(record)
+        if len(batch) >= batch_size:
+            _queue_batch(batch, today=today, dry_run=dry_run, found=found)
+            batch = []
+    if batch:
+        _queue_batch(batch, today=today, dry_run=dry_run, found=found)
     return +found
+
+
+def _queue_batch(batch: list[finder.DueRecord], *, today: date, dry_run: bool, found: Counter) -> None:
+    kind = {record.kind for record in batch}
+    existing = {
+        (review.record_kind, review.record_id): review
+        for review in RetentionReview.objects.filter(
+            record_kind__in=kind, record_id__in=[record.record_id for record in batch])
+    }
+    new: list[RetentionReview] = []
+    returning: list[tuple[RetentionReview, finder.DueRecord]] = []
+    for record in batch:
+        earlier = existing.get((record.kind, record.record_id))
+        if earlier is None:
+            new.append(RetentionReview(
+                record_kind=record.kind, record_id=record.record_id, record_reference=record.reference,
+                rule=record.rule, basis_date=record.basis_date, due_on=record.due_on,
+            ))
+        elif earlier.status == ReviewStatus.RETAINED and earlier.next_review_on and earlier.next_review_on <= today:
+            returning.append((earlier, record))
+        else:
+            continue  # waiting already, disposed of, or retained until a later date
+        found[record.rule.code] += 1
+    if dry_run:
+        return
+    with transaction.atomic():
+        # ignore_conflicts: a record another run queued a moment ago stays queued once.
+        RetentionReview.objects.bulk_create(new, ignore_conflicts=True)
+        for earlier, record in returning:
+            # A retained record whose next review has come: due again, from that date.
+            RetentionReview.objects.filter(pk=earlier.pk, status=ReviewStatus.RETAINED).update(
+                status=ReviewStatus.DUE, rule=record.rule, basis_date=record.basis_date,
+                due_on=earlier.next_review_on, next_review_on=None, found_at=timezone.now(),
+            )
 
 
 def _erase(review: RetentionReview, *, actor: Any, reason: str) -> dict[str, int]:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -16,6 +17,7 @@ from . import selectors, services
 from .forms import DecisionForm, FindSubjectForm, NewRequestForm, new_form_token
 from .models import Decision, RetentionReview, ReviewStatus, SubjectAccessRequest
 
+PAGE_SIZE = 50
 REVIEW = services.REVIEW_PERMISSION
 SAR = services.SAR_PERMISSION
 
@@ -37,8 +39,10 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def retention_queue(request: HttpRequest) -> TemplateResponse:
     """Records that reached their review date, with the rule and dates that made them due."""
+    page = Paginator(selectors.review_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "reviews": list(selectors.review_queue()),
+        "page": page,
+        "reviews": list(page.object_list),
         "decisions": list(selectors.recent_decisions()),
         "open_requests": selectors.open_request_count() if request.user.has_perm(SAR) else None,
     }

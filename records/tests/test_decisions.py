@@ -158,3 +158,16 @@ def test_only_the_data_protection_officer_may_see_or_decide(client, make_user, d
     assert review.status == ReviewStatus.DUE
     with pytest.raises(PermissionDenied):
         decide_review(actor=make_user("call-handler"), review_id=review.pk, decision="dispose", reason="x")
+
+
+def test_a_long_queue_is_shown_fifty_to_a_page(client, dpo):
+    for n in range(51):
+        dated_person(dpo, on=date(2015, 1, 1) + timedelta(days=n), given_name=f"Old{n}")
+    find_due_records(today=TODAY)
+    client.force_login(dpo)
+    first = client.get("/staff/records/retention/").content.decode()
+    assert "51 records due for review" in first and "Page 1 of 2" in first
+    assert first.count("/staff/records/retention/") >= 50
+    second = client.get("/staff/records/retention/?page=2").content.decode()
+    last = RetentionReview.objects.order_by("-due_on").first()
+    assert last.record_reference in second and last.record_reference not in first
