@@ -9,6 +9,7 @@ from django import forms
 from firstcontact.forms import GovUKDateInput, GovUKFormMixin
 
 from .models import Decision
+from .services import NEXT_REVIEW_REQUIRED
 
 DEFAULT_FIND_REASON = "Identifying the data subject of a subject access request"
 
@@ -34,6 +35,14 @@ class DecisionForm(GovUKFormMixin, forms.Form):
         help_text="Needed when you retain the record. For example, 27 3 2028",
     )
     form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def clean(self):
+        # Named here as well as in the service, so a retain with nothing filled in lists every gap at once.
+        data = super().clean()
+        if data.get("decision") == Decision.RETAIN and not data.get("next_review_on") \
+                and "next_review_on" not in self.errors:
+            self.add_error("next_review_on", NEXT_REVIEW_REQUIRED)
+        return data
 
 
 class FindSubjectForm(GovUKFormMixin, forms.Form):

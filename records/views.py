@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
@@ -85,7 +86,8 @@ def decide(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_GET
 def request_register(request: HttpRequest) -> TemplateResponse:
     """The register of subject access requests: received, due one month later, answered or not."""
-    return TemplateResponse(request, "records/requests.html", {"requests": list(selectors.request_register())})
+    context = {"requests": list(selectors.request_register()), "today": timezone.localdate()}
+    return TemplateResponse(request, "records/requests.html", context)
 
 
 @login_required

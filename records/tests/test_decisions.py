@@ -171,3 +171,13 @@ def test_a_long_queue_is_shown_fifty_to_a_page(client, dpo):
     second = client.get("/staff/records/retention/?page=2").content.decode()
     last = RetentionReview.objects.order_by("-due_on").first()
     assert last.record_reference in second and last.record_reference not in first
+
+
+def test_a_person_due_for_review_can_be_opened_from_the_decision_page_with_the_reason_filled_in(client, dpo,
+                                                                                                due_person):
+    person, review = due_person
+    client.force_login(dpo)
+    page = client.get(f"/staff/records/retention/{review.pk}/").content.decode()
+    link = f"/staff/people/{person.reference}/?context=Retention+review+of+{person.reference}"
+    assert link in page
+    assert f"Retention review of {person.reference}" in client.get(link).content.decode()

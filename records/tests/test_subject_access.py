@@ -133,3 +133,14 @@ def test_only_the_data_protection_officer_may_produce_a_pack(client, make_user, 
         assert client.post(f"/staff/records/subject-access/{sar.pk}/pack.pdf").status_code == 403
         assert client.get("/staff/records/subject-access/new/", {"name": "Ama"}).status_code == 403
     assert not AuditEntry.objects.filter(action=Action.DISCLOSURE, subject_type="people.person").exists()
+
+
+def test_an_open_request_past_its_due_date_is_marked_overdue(client, dpo, household):
+    late = record_subject_access_request(actor=dpo, person=household["ama"],
+                                         received_on=timezone.localdate() - timedelta(days=40))
+    on_time = record_subject_access_request(actor=dpo, person=household["kai"], received_on=timezone.localdate())
+    client.force_login(dpo)
+    page = client.get("/staff/records/subject-access/").content.decode()
+    rows = {sar.reference: page[page.index(sar.reference):][:900] for sar in (late, on_time)}
+    assert "Overdue" in rows[late.reference]
+    assert "Overdue" not in rows[on_time.reference] and "Open" in rows[on_time.reference]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from importlib import import_module
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from people.models import Person
@@ -14,6 +16,14 @@ from records.services import find_due_records
 from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _retention_policy(db):
+    """Seed the default retention policy again: the flush after an earlier browser test empties it."""
+    from django.apps import apps
+
+    import_module("records.migrations.0002_default_retention_policy").seed(apps, None)
 
 
 def test_dpo_disposes_of_a_record_due_for_review(page, live_server, make_user, password):
@@ -75,14 +85,16 @@ def test_dpo_registers_a_subject_access_request_and_downloads_the_pack(page, liv
     page.get_by_test_id("subject-results").get_by_role("link", name="Record a request from this person").click()
     expect(page).to_have_title("Record a subject access request – FirstContact")
     assert_accessible(page)
-    page.get_by_label("Day").fill("12")
-    page.get_by_label("Month").fill("1")
-    page.get_by_label("Year").fill("2026")
+    received = timezone.localdate() - timedelta(days=5)
+    page.get_by_label("Day").fill(str(received.day))
+    page.get_by_label("Month").fill(str(received.month))
+    page.get_by_label("Year").fill(str(received.year))
     page.get_by_role("button", name="Record the request").click()
     expect(page).to_have_title("Subject access requests – FirstContact")
     sar = SubjectAccessRequest.objects.get()
     register = page.get_by_test_id("requests").inner_text()
-    assert sar.reference in register and "12 Feb 2026" in register and "Open" in register
+    assert sar.reference in register and f"{sar.due_on:%-d %b %Y}" in register and "Open" in register
+    assert sar.received_on == received
     assert_accessible(page)
 
     with page.expect_download() as download:
@@ -91,3 +103,24 @@ def test_dpo_registers_a_subject_access_request_and_downloads_the_pack(page, liv
     page.reload()
     assert "Pack produced" in page.get_by_test_id("requests").inner_text()
     assert_accessible(page)
+
+
+def test_records_pages_work_at_phone_width(mobile_page, live_server, make_user, password):
+    """On a phone, the queue, a decision and the register are usable and pass axe."""
+    dpo = make_user("data-protection-officer", username="dpo-phone")
+    old = record_person(actor=dpo, given_name="Lorna", family_name="Haddow")
+    Person.objects.filter(pk=old.pk).update(created_at="2011-05-01T10:00:00Z", updated_at="2011-05-01T10:00:00Z")
+    find_due_records()
+
+    sign_in(mobile_page, live_server.url, dpo.username, password)
+    mobile_page.goto(f"{live_server.url}/staff/records/retention/")
+    assert old.reference in mobile_page.get_by_test_id("review-queue").inner_text()
+    assert_accessible(mobile_page)
+    mobile_page.get_by_role("link", name=f"Person record {old.reference}").click()
+    mobile_page.get_by_label("Retain").check()
+    mobile_page.get_by_role("button", name="Record the decision").click()
+    summary = mobile_page.locator(".govuk-error-summary").inner_text()
+    assert "Enter the reason for your decision" in summary and "Enter the date of the next review" in summary
+    assert_accessible(mobile_page)
+    mobile_page.goto(f"{live_server.url}/staff/records/subject-access/")
+    assert_accessible(mobile_page)
