@@ -15,6 +15,21 @@ class Action(models.TextChoices):
     ERASURE = "erasure", "Erasure"
 
 
+class SealingManager(models.Manager):
+    """Reads of the log that first chain whatever is waiting in the staging table.
+
+    Entries are written to ``StagedEntry`` in the caller's transaction and chained moments
+    later (see ``audit.services.seal_pending``). Reading through this manager seals first,
+    so a reader always sees every entry committed before it looked, in the chain.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        from .services import seal_pending
+
+        seal_pending()
+        return super().get_queryset()
+
+
 class AuditEntry(models.Model):
     """One logged operation on personal data. Append-only and hash-chained (see ``audit.chain``).
 
@@ -44,7 +59,12 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
+    # Exactly what is chained now, without sealing first: for verification and the sealer itself.
+    chained = models.Manager()
+    objects = SealingManager()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["seq"]
         verbose_name_plural = "audit entries"
         indexes = [
@@ -56,6 +76,36 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.subject_type}:{self.subject_id} by {self.actor_label}"
+
+
+class StagedEntry(models.Model):
+    """An audit entry written by its transaction and waiting to be chained.
+
+    Writers insert here, in their own transaction, and take no lock, so concurrent requests do
+    not queue behind one another's commits. ``audit.services.seal_pending`` moves committed
+    rows into the chain in batches under the chain-head lock and deletes them in the same
+    transaction. On PostgreSQL a trigger refuses UPDATE, and DELETE outside the sealer.
+    """
+
+    occurred_at = models.DateTimeField()
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=150)
+    subject_type = models.CharField(max_length=60)
+    subject_id = models.CharField(max_length=64)
+    person_id = models.CharField(max_length=64, blank=True)
+    reason = models.TextField(blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=20, default="web")
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "staged audit entries"
+
+    def __str__(self) -> str:
+        return f"staged {self.action} {self.subject_type}:{self.subject_id} by {self.actor_label}"
 
 
 class ChainHead(models.Model):

@@ -86,7 +86,7 @@ def chain_head() -> chain.Head:
 
 def count_entries() -> int:
     """How many entries the log holds (for a progress bar)."""
-    return AuditEntry.objects.count()
+    return AuditEntry.chained.count()
 
 
 @contextlib.contextmanager
@@ -111,4 +111,4 @@ def chain_rows(*, chunk_size: int = 5000) -> Iterator[dict[str, Any]]:
     Memory stays flat however long the log: rows are fetched ``chunk_size`` at a time and
     never held as model instances.
     """
-    return AuditEntry.objects.order_by("seq").values(*_CHAIN_COLUMNS).iterator(chunk_size=chunk_size)
+    return AuditEntry.chained.order_by("seq").values(*_CHAIN_COLUMNS).iterator(chunk_size=chunk_size)

@@ -128,6 +128,8 @@ def export(request: HttpRequest) -> HttpResponse:
         rows=entries.count(),
         person_id=form.cleaned_data["person_id"],
     )
+    # Searched again so that the export's own disclosure, just logged, is chained and included.
+    entries = selectors.search_entries(form.filters())
     response = StreamingHttpResponse(_csv_rows(entries.iterator(chunk_size=2000)), content_type="text/csv")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'

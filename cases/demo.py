@@ -210,7 +210,7 @@ def seed_demo_crimes(*, seed: int, now: datetime | None = None) -> SeededCrimes:
                                         person_id=str(victim or ""), actor_label=ACTOR_LABEL,
                                         detail={**detail, "event": str(plan.status)}))
     _insert(rows)
-    logged = append_entries(entries, batch_size=BATCH_SIZE)
+    logged = append_entries(entries, batch_size=BATCH_SIZE, chain_now=True)
     return SeededCrimes(len(rows), counts["awaiting"], counts["closed"], counts["cancelled"], logged)
 
 

@@ -12,8 +12,14 @@ django_application = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from audit import sealer  # noqa: E402
 from chat.routing import websocket_urlpatterns  # noqa: E402
+
+if settings.AUDIT_SEAL_IN_BACKGROUND:
+    # Each server process chains staged audit entries in a thread of its own (docs/audit.md).
+    sealer.start()
 
 application = ProtocolTypeRouter({
     "http": django_application,

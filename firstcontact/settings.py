@@ -332,6 +332,14 @@ LOGGING = {
 }
 
 
+# --- Audit (group commit of the log) ---------------------------------------------------------
+# Entries are staged with their change and chained after the commit by a background thread in each
+# server process (see docs/audit.md). Off: each writer seals right after its own commit.
+AUDIT_SEAL_IN_BACKGROUND = env_bool("AUDIT_SEAL_IN_BACKGROUND", True)
+# The thread also seals this often when nothing wakes it (entries left by a stopped process).
+AUDIT_SEAL_IDLE_SECONDS = env_int("AUDIT_SEAL_IDLE_SECONDS", 5, minimum=1)
+
+
 # --- Notifications (outbox, GOV.UK Notify, SMTP) ------------------------------------------------
 # Who sends: "file" (demo: appended to var/sent-messages/<date>.txt), "console", "notify" (GOV.UK
 # Notify) or "smtp" (Django's EMAIL_* settings; e-mail only). See docs/notifications.md.

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from audit.services import record_entry
+from audit.services import record_entry, seal_pending
 
 
 def write_entries(count: int, *, actor=None, person_id: str = "", **kwargs) -> None:
@@ -35,7 +35,9 @@ def tampering() -> Iterator[None]:
 
     On PostgreSQL the append-only trigger is switched off first (as only the table's owner can)
     and back on afterwards, so the test shows what verification catches once that guard is gone.
+    What is staged is chained first, so the tampering reaches entries already in the chain.
     """
+    seal_pending()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_auditentry_append_only")

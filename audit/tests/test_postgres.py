@@ -1,4 +1,4 @@
-"""PostgreSQL only: the trigger refuses changes to the log, and concurrent writers keep one chain."""
+"""PostgreSQL only: the triggers refuse changes to the log, and concurrent writers keep one chain."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from audit import chain, selectors
 from audit.models import AuditEntry
-from audit.services import record_entry
+from audit.services import record_entry, seal_pending, staged_count
 
 from .helpers import run_sql, write_entries
 
@@ -79,6 +79,8 @@ def test_concurrent_writers_keep_a_single_unbroken_chain():
     elapsed = time.perf_counter() - began
 
     assert errors == []
+    seal_pending()  # whatever the after-commit seals left for the next one
+    assert staged_count() == 0
     head = selectors.chain_head()
     result = chain.verify_chain(selectors.chain_rows(), head_seq=head.seq, head_hash=head.last_hash)
     assert result.ok, result.problem

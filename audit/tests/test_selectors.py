@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from audit import chain, selectors
-from audit.services import record_entry
+from audit.services import record_entry, seal_pending
 
 from .helpers import write_entries
 
@@ -35,6 +35,8 @@ def test_chain_head_before_anything_is_written_is_the_genesis(db):
 
 def test_chain_rows_carry_everything_the_hash_needs(db):
     write_entries(3)
+    assert list(selectors.chain_rows()) == []  # staged, not chained yet
+    assert seal_pending() == 3
     rows = list(selectors.chain_rows(chunk_size=2))
     assert [row["seq"] for row in rows] == [1, 2, 3]
     assert all(chain.entry_hash(row) == row["entry_hash"] for row in rows)

@@ -17,12 +17,15 @@ from audit.services import (
     append_entries,
     record_entry,
     record_standalone,
+    seal_pending,
 )
 
 from .helpers import write_entries
 
 
 def walk() -> chain.Verification:
+    """Chain what is staged, then verify the whole chain against its head."""
+    seal_pending()
     return chain.verify_chain(selectors.chain_rows(), **_head())
 
 

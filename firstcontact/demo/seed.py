@@ -226,8 +226,24 @@ def seed_demo_force(*, force: DemoForce, seed: int, progress: Progress = _no_pro
         _reset_sequences()
         total = len(p) + len(c)
         entries = _counted(_audit_entries(force, {"source": "seed_demo", "seed": seed}), progress("audit entries", total))
-        logged = append_entries(entries, batch_size=BATCH_SIZE)
+        logged = append_entries(entries, batch_size=BATCH_SIZE, chain_now=True)
+    _analyze()
     return SeedResult(len(a), len(p), len(m), len(c), len(cp), logged)
+
+
+def _analyze() -> None:
+    """Refresh PostgreSQL's planner statistics for the tables just loaded.
+
+    Without them the planner guesses after a bulk load. Measured on the 1,000,000-contact force
+    with autovacuum off: the history panel's people-to-contacts query was planned as a hash join
+    over a sequential scan of every contact in the window, 416 ms; after ANALYZE, index lookups
+    of 4.6 ms per panel.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in SEEDED_MODELS:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
 
 
 def _reset_sequences() -> None:
@@ -260,7 +276,7 @@ def reset_demo_force(*, progress: Progress = _no_progress) -> int:
                                    detail=detail)
 
         total = Person.objects.count() + Contact.objects.count()
-        logged = append_entries(_counted(entries(), progress("erasure entries", total)), batch_size=BATCH_SIZE)
+        logged = append_entries(_counted(entries(), progress("erasure entries", total)), batch_size=BATCH_SIZE, chain_now=True)
         # Whole tables go at once: Django's cascade collector would load every row into memory.
         with connection.cursor() as cursor:
             for model in reversed(SEEDED_MODELS):

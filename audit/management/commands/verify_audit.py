@@ -40,6 +40,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, chunk_size: int, no_progress: bool, **options: Any) -> None:
         if chunk_size < 1:
             raise CommandError("--chunk-size must be a whole number of at least 1.")
+        # Entries committed but not yet chained are chained first, so the walk covers them too.
+        services.seal_pending()
         head = selectors.chain_head()
         with selectors.reading_snapshot():
             tracked = _Tracked(selectors.chain_rows(chunk_size=chunk_size))
