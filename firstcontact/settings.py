@@ -334,8 +334,8 @@ LOGGING = {
 
 # --- Audit (group commit of the log) ---------------------------------------------------------
 # Entries are staged with their change and chained after the commit by a background thread in each
-# server process (see docs/audit.md). Off: each writer seals right after its own commit.
-AUDIT_SEAL_IN_BACKGROUND = env_bool("AUDIT_SEAL_IN_BACKGROUND", True)
+# server process (see docs/audit.md). Off (the default in tests): each writer seals after its own commit.
+AUDIT_SEAL_IN_BACKGROUND = env_bool("AUDIT_SEAL_IN_BACKGROUND", not TESTING)
 # The thread also seals this often when nothing wakes it (entries left by a stopped process).
 AUDIT_SEAL_IDLE_SECONDS = env_int("AUDIT_SEAL_IDLE_SECONDS", 5, minimum=1)
 
