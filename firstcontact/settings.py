@@ -465,7 +465,7 @@ SCHEDULE = [
     {"name": "sync-contact-calls", "task": "demand.tasks.sync_contact_calls_task", "every_minutes": 5},
     {"name": "queue-routed-crimes", "task": "cases.tasks.queue_routed_crimes_task", "every_minutes": 5},
     {"name": "find-duplicate-persons", "command": ["find_duplicate_persons", "--enqueue"], "daily_at": "02:30"},
-    {"name": "seal-audit", "command": ["seal_audit"], "daily_at": "03:00"},
+    {"name": "seal-audit", "command": ["seal_audit"], "every_minutes": 1},
     {"name": "verify-audit", "command": ["verify_audit", "--no-progress"], "daily_at": "03:30"},
     {"name": "prune-task-results", "command": ["prune_db_task_results", "--queue-name", "*"], "daily_at": "04:00"},
     {"name": "prune-job-runs", "command": ["prune_job_runs"], "daily_at": "04:15"},
