@@ -382,6 +382,27 @@ def first_contact_resolution(*, since, until) -> ResolutionShare:
     return ResolutionShare(since=since, until=until, contacts=received.count(), resolved=resolved)
 
 
+def contact_timings(*, channels=None, grades=None, since=None, until=None) -> list[dict[str, Any]]:
+    """Contacts as demand analysis sees them, oldest first: reference, channel, grade and the clock times.
+
+    Each row holds ``reference``, ``channel``, ``grade``, ``received_at``, ``answered_at``
+    and ``closed_at``, filtered by channel, grade and receipt in [since, until). Only
+    these non-personal columns are read (no caller, address or text), so the read is
+    not a consultation of anyone's record and is not logged.
+    """
+    qs = Contact.objects.all()
+    if channels is not None:
+        qs = qs.filter(channel__in=list(channels))
+    if grades is not None:
+        qs = qs.filter(grade__in=list(grades))
+    if since is not None:
+        qs = qs.filter(received_at__gte=since)
+    if until is not None:
+        qs = qs.filter(received_at__lt=until)
+    return list(qs.order_by("received_at", "pk").values(
+        "reference", "channel", "grade", "received_at", "answered_at", "closed_at"))
+
+
 # --- Triage queue ------------------------------------------------------------------------------------
 
 AWAITING_LIMIT = 50

@@ -326,13 +326,13 @@ def first_contact_resolution(*, period: str = "day", start: datetime, end: datet
     101 contact counts in the denominator, so a contact with no outcome is not resolved.
     Periods with no 101 contacts are left out.
     """
-    from contacts.models import Contact
+    from contacts.selectors import contact_timings
     from contacts.selectors import first_contact_resolution as resolution
 
     # Only periods holding a 101 contact are asked about: one query per empty hour would
     # make an hourly view of weeks slow for nothing. The times read here are not personal.
-    received = pd.Series(pd.to_datetime(list(Contact.objects.filter(
-        channel="101", received_at__gte=start, received_at__lt=end).values_list("received_at", flat=True)), utc=True))
+    received = pd.Series(pd.to_datetime([row["received_at"] for row in contact_timings(
+        channels=["101"], since=start, until=end)], utc=True))
     busy = set(_period_starts(received, period)) if len(received) else set()
     rows = []
     for since, until in _period_bounds(start, end, period):
@@ -364,16 +364,12 @@ CALL_CHANNELS = ("999", "101", "chat", "online")
 def contacts_for_call_events(*, since: datetime | None = None) -> list[dict]:
     """FirstContact's 999, 101, chat and online contacts as demand sees them: reference, channel, times.
 
-    Only non-personal columns are read (no caller, address or text), so the read is not
-    a consultation of anyone's record and is not logged. The contacts app has no
-    selector for this yet; these columns are all demand needs.
+    Read through ``contacts.selectors.contact_timings``: only non-personal columns, so
+    the read is not a consultation of anyone's record and is not logged.
     """
-    from contacts.models import Contact
+    from contacts.selectors import contact_timings
 
-    qs = Contact.objects.filter(channel__in=CALL_CHANNELS)
-    if since:
-        qs = qs.filter(received_at__gte=since)
-    return list(qs.order_by("received_at").values("reference", "channel", "received_at", "answered_at"))
+    return contact_timings(channels=CALL_CHANNELS, since=since)
 
 
 def telephony_slots(*, start: datetime, end: datetime, exclude_source: str) -> set[tuple[str, datetime]]:
@@ -413,9 +409,6 @@ def contacts_needing_attendance(*, since: datetime | None = None) -> list[dict]:
 
     Non-personal columns only, as in ``contacts_for_call_events``.
     """
-    from contacts.models import Contact
+    from contacts.selectors import contact_timings
 
-    qs = Contact.objects.filter(grade__in=(1, 2))
-    if since:
-        qs = qs.filter(received_at__gte=since)
-    return list(qs.order_by("received_at").values("reference", "grade", "received_at"))
+    return contact_timings(grades=(1, 2), since=since)
