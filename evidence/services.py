@@ -553,10 +553,12 @@ def issue_upload_link(
             queue_message(
                 channel=channel, to=to, template="upload_link",
                 personalisation={
-                    "name": recipient_name, "reference": owner, "link": url,
+                    "name": recipient_name, "reference": owner,
                     "expires": timezone.localtime(link.expires_at).strftime("%-d %B %Y at %H:%M"),
                     "force": getattr(settings, "FORCE_NAME", ""),
                 },
+                # The outbox keeps the link only until it is sent, and never shows it.
+                secret_personalisation={"link": url},
                 reference=f"upload-link-{link.pk}", person_id=person_id, actor=actor,
                 reason=f"Sending an evidence upload link for {owner}",
             )

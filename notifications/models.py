@@ -36,6 +36,11 @@ class Message(models.Model):
     to = models.CharField(max_length=320, help_text="E-mail address, or phone number in E.164.")
     template = models.CharField(max_length=100)
     personalisation = models.JSONField(default=dict, blank=True)
+    secret_personalisation = models.JSONField(
+        default=dict, blank=True,
+        help_text="Values that open something (upload links, codes): held only until the message is sent, "
+                  "then emptied. The stored subject and body carry a mask in their place.",
+    )
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
     person = models.ForeignKey(

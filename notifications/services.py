@@ -116,6 +116,36 @@ def render_message(*, channel: str, template: str, personalisation: dict[str, st
     return subject[:SUBJECT_MAX], body
 
 
+def secret_mask(name: str) -> str:
+    """What the outbox keeps and shows in place of a secret value: "[link withheld: sent only to the recipient]"."""
+    return f"[{name.replace('_', ' ')} withheld: sent only to the recipient]"
+
+
+def _unmask(text: str, secrets: dict[str, str]) -> str:
+    for name, value in secrets.items():
+        text = text.replace(secret_mask(name), value)
+    return text
+
+
+def text_as_sent(message: Message) -> tuple[str, str]:
+    """The (subject, body) the recipient gets: the stored text with each secret put back while it is held.
+
+    Once the message has been sent its secrets are gone, and the masks stay: nothing kept in
+    the outbox opens the link or passes the code check.
+    """
+    secrets = message.secret_personalisation or {}
+    return _unmask(message.subject, secrets), _unmask(message.body, secrets)
+
+
+def _outgoing(message: Message) -> Message:
+    """An unsaved copy of ``message`` as the sender must hand it over: secrets in text and personalisation."""
+    subject, body = text_as_sent(message)
+    outgoing = Message(**{field.attname: getattr(message, field.attname) for field in Message._meta.concrete_fields})
+    outgoing.subject, outgoing.body = subject, body
+    outgoing.personalisation = {**(message.personalisation or {}), **(message.secret_personalisation or {})}
+    return outgoing
+
+
 def normalise_recipient(*, channel: str, to: str) -> str:
     """The address in the one form the outbox stores: an e-mail address, or a phone number in E.164."""
     text = (to or "").strip()
@@ -159,13 +189,16 @@ def queue_message(
     person_id: int | None = None,
     actor: Any = None,
     reason: str = "",
+    secret_personalisation: dict[str, str] | None = None,
 ) -> Message:
     """Put a message in the outbox, to be sent once the caller's transaction commits.
 
     Idempotent by ``reference``: a second call with the same reference returns the first message
     and sends nothing again. Must run inside the caller's ``transaction.atomic`` (the outbox
     pattern). A message to a person is a disclosure of their contact details (DPA 2018 Part 3
-    s.62): it is logged with the address as the recipient.
+    s.62): it is logged with the address as the recipient. ``secret_personalisation`` holds
+    values that open something (an upload link, a code): the stored and shown text carries a
+    mask instead, and the values themselves are kept only until the message is sent.
     """
     if not connection.in_atomic_block:
         raise RuntimeError(NOT_IN_TRANSACTION)
@@ -188,7 +221,19 @@ def queue_message(
             raise ValidationError({"person_id": f"There is no person {person_id!r} to send this message to."})
     address = normalise_recipient(channel=channel, to=to)
     values = _clean_personalisation(personalisation)
-    subject, body = render_message(channel=channel, template=template, personalisation=values)
+    secrets = _clean_personalisation(secret_personalisation or {})
+    if set(secrets) & set(values):
+        raise ValidationError({"secret_personalisation": (
+            f"{', '.join(sorted(set(secrets) & set(values)))} must be in personalisation or in "
+            f"secret_personalisation, not both."
+        )})
+    # Rendered with the real values first, so the length of a text message and any missing
+    # name are checked on what the recipient will get; what is stored carries the masks.
+    sent = render_message(channel=channel, template=template, personalisation={**values, **secrets})
+    subject, body = render_message(channel=channel, template=template,
+                                   personalisation={**values, **{name: secret_mask(name) for name in secrets}})
+    if (_unmask(subject, secrets), _unmask(body, secrets)) != sent:
+        raise ValidationError({"personalisation": "A personalisation value contains the text of a secret's mask."})
     now = timezone.now()
     try:
         # A savepoint: if a concurrent transaction committed the same reference first, the
@@ -196,7 +241,8 @@ def queue_message(
         with transaction.atomic():
             message = Message.objects.create(
                 reference=reference, channel=channel, to=address, template=template,
-                personalisation=values, subject=subject, body=body, person_id=person_id,
+                personalisation=values, secret_personalisation=secrets, subject=subject, body=body,
+                person_id=person_id,
                 status=Status.QUEUED, next_attempt_at=now,
                 created_by=actor if getattr(actor, "pk", None) else None,
             )
@@ -273,7 +319,7 @@ def deliver_message(*, message_id: int, sender: senders.Sender | None = None) ->
         # Settings can be put right without losing the message: it waits, saying what is wrong.
         return _record_failure(message, settings.NOTIFICATIONS_SENDER, str(error), permanent=False)
     try:
-        handover = sender.send(message)
+        handover = sender.send(_outgoing(message))
     except senders.PermanentFailure as error:
         return _record_failure(message, sender.name, str(error), permanent=True)
     except senders.TemporaryFailure as error:
@@ -288,6 +334,11 @@ def deliver_message(*, message_id: int, sender: senders.Sender | None = None) ->
     }
     if handover.delivered:
         changes["delivered_at"] = sent_at
+    # The recipient has the secrets now; the outbox keeps none, whatever a receipt has said since.
+    # (A failed message keeps them, so that "Send again" sends a working link.)
+    if message.secret_personalisation:
+        Message.objects.filter(pk=message.pk).update(secret_personalisation={})
+        message.secret_personalisation = {}
     # Only while still ours: a delivery receipt may already have arrived and said more.
     return _apply(message, changes)
 

@@ -233,8 +233,8 @@ def save_draft(*, email: str, answers: dict[str, Any]) -> tuple[ReportDraft, str
     draft = ReportDraft.objects.create(token_hash=token_hash(token), email=email, answers=answers, expires_at=expires)
     messages.send(
         channel="email", to=email, template="save_and_return", reference=f"save-and-return-{draft.pk}",
-        personalisation={"force_name": settings.FORCE_NAME, "expires_on": f"{timezone.localtime(expires):%d %B %Y}",
-                         "resume_url": settings.PUBLIC_BASE_URL + reverse("public:resume", args=[token])},
+        personalisation={"force_name": settings.FORCE_NAME, "expires_on": f"{timezone.localtime(expires):%d %B %Y}"},
+        secret={"resume_url": settings.PUBLIC_BASE_URL + reverse("public:resume", args=[token])},
         actor=ONLINE_REPORTER,
     )
     return draft, token
@@ -286,8 +286,9 @@ def send_tracking_code(*, reference: str, contact_detail: str) -> bool:
                                          expires_at=now + timedelta(minutes=minutes))
     messages.send(
         channel=channel, to=report.email if channel == "email" else report.phone_e164, template="track_code",
-        personalisation={"reference": report.contact.reference, "code": code, "minutes": minutes,
+        personalisation={"reference": report.contact.reference, "minutes": minutes,
                          "force_name": settings.FORCE_NAME},
+        secret={"code": code},
         reference=f"track-code-{issued.pk}", person_id=report.reporter_id, actor=TRACKER,
     )
     return True
@@ -399,8 +400,8 @@ def invite_business_user(*, actor: Any, account: BusinessAccount, full_name: str
     messages.send(
         channel="email", to=email, template="business_invite", reference=f"business-invite-{user.pk}-{token[:8]}",
         personalisation={"force_name": settings.FORCE_NAME, "business": account.name,
-                         "expires_on": f"{timezone.localtime(expires):%d %B %Y}",
-                         "invite_url": settings.PUBLIC_BASE_URL + reverse("public:business-set-password", args=[token])},
+                         "expires_on": f"{timezone.localtime(expires):%d %B %Y}"},
+        secret={"invite_url": settings.PUBLIC_BASE_URL + reverse("public:business-set-password", args=[token])},
         actor=actor,
     )
     return user, token

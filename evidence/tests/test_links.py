@@ -14,6 +14,7 @@ from audit.models import AuditEntry
 from evidence import samples, services
 from evidence.models import Exhibit, UploadLink
 from notifications.models import Message
+from notifications.services import text_as_sent
 
 
 def _issue(crime, actor, **kwargs):
@@ -34,7 +35,8 @@ def test_a_link_is_sent_through_the_outbox_and_only_its_hash_is_kept(crime, inve
     message = Message.objects.get(reference=f"upload-link-{link.pk}")
     assert message.template == "upload_link" and message.to == "manager@cornershop.example"
     assert message.subject == f"Send us your evidence for {crime.reference}"
-    assert issued.url in message.body and "works once" in message.body
+    assert issued.url in text_as_sent(message)[1] and "works once" in message.body
+    assert issued.token not in message.body and issued.token not in str(message.personalisation)
     assert AuditEntry.objects.filter(subject_type="evidence.uploadlink", action="disclosure").exists()
 
 
