@@ -7,7 +7,6 @@ An unknown, used or expired link gets the same page, so it reveals nothing.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import protocol, selectors, services
 from .forms import CctvUploadForm, PublicUploadForm
 from .models import UploadLink
-from .views import _add_errors, receive_form_files
+from .uploads import receive_upload_form, upload_location
 
 
 def _unavailable(request: HttpRequest) -> TemplateResponse:
@@ -36,24 +35,20 @@ def upload_page(request: HttpRequest, token: str) -> HttpResponse:
     form_class = CctvUploadForm if cctv_wanted else PublicUploadForm
     if request.method == "POST":
         form = form_class(request.POST, request.FILES)
-        form.is_valid()
-        uploads = receive_form_files(
-            request, form, {"link": link}, link=link, crime=link.crime, contact=link.contact
+        received = receive_upload_form(
+            request, form, lookup={"link": link},
+            owner={"link": link, "crime": link.crime, "contact": link.contact},
+            receive=lambda staged, data: services.submit_through_link(
+                link=link, uploads=staged, description=data["description"], form_token=data["form_token"],
+                cctv=services.CctvDetails(
+                    cameras=data.get("cctv_cameras", ""), clock_offset_seconds=data.get("cctv_clock_offset_seconds"),
+                    starts_at=data.get("cctv_from"), ends_at=data.get("cctv_to"),
+                ),
+            ),
         )
-        if not form.errors:
-            data = form.cleaned_data
-            try:
-                services.submit_through_link(
-                    link=link, uploads=uploads, description=data["description"], form_token=data["form_token"],
-                    cctv=services.CctvDetails(
-                        cameras=data.get("cctv_cameras", ""), clock_offset_seconds=data.get("cctv_clock_offset_seconds"),
-                        starts_at=data.get("cctv_from"), ends_at=data.get("cctv_to"),
-                    ),
-                )
-            except ValidationError as error:
-                _add_errors(form, error, "file")
-            else:
-                return HttpResponseRedirect(reverse("evidence-public:done"))
+        uploads = received.uploads
+        if received.ok:
+            return HttpResponseRedirect(reverse("evidence-public:done"))
     else:
         form = form_class()
     return TemplateResponse(
@@ -75,9 +70,8 @@ def upload_create(request: HttpRequest, token: str) -> HttpResponse:
     link = services.link_for_token(token)
     if link is None:
         return protocol.status_or_append(request, None)
-    location = reverse("evidence-public:upload", args=[token, "00000000-0000-0000-0000-000000000000"])
     return protocol.create(
-        request, location=location.replace("00000000-0000-0000-0000-000000000000", "{id}"),
+        request, location=upload_location("evidence-public:upload", token),
         link=link, crime=link.crime, contact=link.contact,
     )
 

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import content, protocol, selectors, services
 from .forms import ExhibitForm, PackageForm, StatementForm, UploadLinkForm
 from .models import CustodyEvent, Upload
+from .uploads import add_errors, receive_upload_form, upload_location
 
 HANDLE = "accounts.handle_evidence"
 DISCLOSE = "accounts.disclose_evidence"
@@ -41,16 +42,6 @@ def _crime_or_404(reference: str):
     if crime is None:
         raise Http404("No such crime")
     return crime
-
-
-def _add_errors(form, error: ValidationError, default_field: str | None = None) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else default_field, problem)
-    else:
-        for problem in error.messages:
-            form.add_error(default_field, problem)
 
 
 @login_required
@@ -82,35 +73,6 @@ def crime_evidence(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _staged_uploads(request: HttpRequest, lookup: dict) -> list[Upload]:
-    uploads = []
-    for value in request.POST.getlist("upload_id"):
-        upload = selectors.upload_by_id(value, **lookup)
-        if upload is not None and upload.complete:
-            uploads.append(upload)
-    return uploads
-
-
-def receive_form_files(request: HttpRequest, form, lookup: dict, **owner) -> list[Upload]:
-    """Stage the form's file (the no-JavaScript path) and any finished resumable uploads it names.
-
-    A file is staged even when another field is wrong, so the sender does not choose it again:
-    the page names it and carries its upload id.
-    """
-    uploads = _staged_uploads(request, lookup)
-    chosen = request.FILES.get("file")
-    if chosen is not None:
-        try:
-            uploads.append(
-                services.stage_file(file=chosen, filename=chosen.name, size=chosen.size, **owner)
-            )
-        except ValidationError as error:
-            _add_errors(form, error, "file")
-    elif not uploads and "file" not in form.errors:
-        form.add_error("file", "Choose a file to upload")
-    return uploads
-
-
 @login_required
 @permission_required(HANDLE, raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -119,26 +81,21 @@ def add_exhibit(request: HttpRequest, reference: str) -> HttpResponse:
     uploads: list[Upload] = []
     if request.method == "POST":
         form = ExhibitForm(request.POST, request.FILES)
-        form.is_valid()
-        uploads = receive_form_files(
-            request, form, {"crime": crime, "link__isnull": True}, crime=crime, actor=request.user
+        received = receive_upload_form(
+            request, form, lookup={"crime": crime, "link__isnull": True}, owner={"crime": crime, "actor": request.user},
+            receive=lambda staged, data: [
+                services.receive_file(actor=request.user, description=data["description"],
+                                      produced_by=data["produced_by"], upload=upload, crime=crime)
+                for upload in staged
+            ],
         )
-        if not form.errors:
-            try:
-                exhibits = [
-                    services.receive_file(
-                        actor=request.user, description=form.cleaned_data["description"],
-                        produced_by=form.cleaned_data["produced_by"], upload=upload, crime=crime,
-                    )
-                    for upload in uploads
-                ]
-            except ValidationError as error:
-                _add_errors(form, error, "file")
-            else:
-                messages.success(
-                    request, f"Exhibit {', '.join(e.reference for e in exhibits)} received; SHA-256 {exhibits[0].sha256}"
-                )
-                return HttpResponseRedirect(reverse("evidence:crime", args=[crime.reference]))
+        uploads = received.uploads
+        if received.ok:
+            exhibits = received.result
+            messages.success(
+                request, f"Exhibit {', '.join(e.reference for e in exhibits)} received; SHA-256 {exhibits[0].sha256}"
+            )
+            return HttpResponseRedirect(reverse("evidence:crime", args=[crime.reference]))
     else:
         form = ExhibitForm(initial={"produced_by": request.user.get_full_name() or request.user.username})
     return TemplateResponse(
@@ -154,10 +111,7 @@ def add_exhibit(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def upload_create(request: HttpRequest, reference: str) -> HttpResponse:
     crime = _crime_or_404(reference)
-    location = reverse("evidence:upload", args=["00000000-0000-0000-0000-000000000000"]).replace(
-        "00000000-0000-0000-0000-000000000000", "{id}"
-    )
-    return protocol.create(request, location=location, crime=crime, actor=request.user)
+    return protocol.create(request, location=upload_location("evidence:upload"), crime=crime, actor=request.user)
 
 
 @login_required
@@ -278,7 +232,7 @@ def take_statement(request: HttpRequest, reference: str) -> HttpResponse:
                 ),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Statement {statement.reference} of {statement.maker_name} signed and saved as a PDF")
             return HttpResponseRedirect(reverse("evidence:crime", args=[crime.reference]))
@@ -329,7 +283,7 @@ def send_link(request: HttpRequest, reference: str) -> HttpResponse:
                 form_token=data["form_token"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             link = issued.link
             messages.success(
@@ -356,7 +310,7 @@ def produce_package(request: HttpRequest, reference: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"], form_token=form.cleaned_data["form_token"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Evidential package produced for {package.recipient}; the disclosure is logged")
             return HttpResponseRedirect(reverse("evidence:package", args=[package.pk]))
