@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Team
 from audit.models import Action
 from audit.services import record_entry
+from firstcontact.submissions import redirect_with_flash, submit_form
 
 from . import forms as case_forms
 from . import selectors, services
@@ -252,20 +253,10 @@ def _act(request: HttpRequest, reference: str, form_name: str, action: Callable[
     if form is None:
         investigators = (selectors.allocatable_investigators(None) if form_name in NEEDS_INVESTIGATORS else [])
         form = _new_form(form_name, crime, None, investigators, data=request.POST)
-    if form.is_valid():
-        try:
-            action(crime, form.cleaned_data)
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                name = (field_names or {}).get(field, field)
-                for problem in problems:
-                    form.add_error(name if name in form.fields else None, problem)
-        except RuleViolation as violation:
-            form.add_error(violation.field if violation.field in form.fields else None, violation.message)
-        else:
-            messages.success(request, done.format(reference=crime.reference))
-            url = reverse("cases:investigation", args=[crime.reference])
-            return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
+    if submit_form(form, lambda data: action(crime, data), refusals=(ValidationError, RuleViolation),
+                   field_names=field_names).ok:
+        url = reverse("cases:investigation", args=[crime.reference])
+        return redirect_with_flash(request, f"{url}#{anchor}" if anchor else url, done.format(reference=crime.reference))
     return _investigation_page(request, _crime_or_404(reference), status=400, bound={form_name: form})
 
 
@@ -307,17 +298,10 @@ def update_enquiry(request: HttpRequest, reference: str, enquiry_id: int) -> Htt
     crime = _crime_or_404(reference)
     enquiry = get_object_or_404(Enquiry, pk=enquiry_id, crime=crime)
     form = case_forms.EnquiryStatusForm(request.POST, prefix=f"enquiry-{enquiry.pk}")
-    if form.is_valid():
-        try:
-            services.update_enquiry(enquiry=enquiry, actor=request.user, status=form.cleaned_data["status"],
-                                    result=form.cleaned_data["result"])
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
-        else:
-            messages.success(request, f"Line of enquiry updated: {enquiry.title}")
-            return HttpResponseRedirect(reverse("cases:investigation", args=[crime.reference]) + "#plan")
+    if submit_form(form, lambda data: services.update_enquiry(enquiry=enquiry, actor=request.user,
+                                                              status=data["status"], result=data["result"])).ok:
+        return redirect_with_flash(request, reverse("cases:investigation", args=[crime.reference]) + "#plan",
+                                   f"Line of enquiry updated: {enquiry.title}")
     return _investigation_page(request, crime, status=400, bound={f"enquiry_status_{enquiry.pk}": form})
 
 
@@ -461,13 +445,10 @@ def take_task(request: HttpRequest, task_id: int) -> HttpResponse:
 def complete_task(request: HttpRequest, task_id: int) -> HttpResponse:
     task = get_object_or_404(BureauTask, pk=task_id)
     form = case_forms.CompleteTaskForm(request.POST, prefix=f"task-{task.pk}")
-    if form.is_valid():
-        try:
-            services.complete_bureau_task(task=task, actor=request.user, result=form.cleaned_data["result"])
-        except ValidationError as error:
-            form.add_error("result", " ".join(error.messages))
-        else:
-            messages.success(request, f"Task on {task.crime.reference} done; the investigator sees it on the case")
-            return HttpResponseRedirect(reverse("cases:bureau-tasks"))
+    if submit_form(form, lambda data: services.complete_bureau_task(task=task, actor=request.user,
+                                                                    result=data["result"]),
+                   default_field="result").ok:
+        return redirect_with_flash(request, reverse("cases:bureau-tasks"),
+                                   f"Task on {task.crime.reference} done; the investigator sees it on the case")
     return _task_page(request, status=400, bound={task.pk: form})
 

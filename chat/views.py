@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts import selectors as contact_selectors
 from contacts.models import AdviceArticle
+from firstcontact.submissions import submit_form
 
 from . import selectors, services
 from .consumers import PUBLIC_SESSION_KEY
@@ -29,11 +30,6 @@ from .forms import (
 from .models import ChatStatus, Sender
 
 HANDLE = "accounts.handle_chats"
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    for name, messages in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages)
 
 
 # --- Public -------------------------------------------------------------------------------------
@@ -64,14 +60,10 @@ def public_chat(request: HttpRequest):
         # A second submit of the pre-chat (a double click, a retry): the chat already started.
         return HttpResponseRedirect(reverse("chat-public:chat"))
     form = PreChatForm(request.POST)
-    if not form.is_valid():
+    started = submit_form(form, lambda data: services.start_chat(**data))
+    if not started.ok:
         return _render_public(request, form=form, status=400)
-    try:
-        chat = services.start_chat(**form.cleaned_data)
-    except ValidationError as exc:
-        _add_errors(form, exc)
-        return _render_public(request, form=form, status=400)
-    request.session[PUBLIC_SESSION_KEY] = chat.public_key
+    request.session[PUBLIC_SESSION_KEY] = started.result.public_key
     return HttpResponseRedirect(reverse("chat-public:chat"))
 
 
@@ -93,12 +85,8 @@ def public_transcript(request: HttpRequest):
     if chat is None:
         return HttpResponseRedirect(reverse("chat-public:chat"))
     form = TranscriptForm(request.POST)
-    if not form.is_valid():
-        return _render_public(request, transcript_form=form, status=400)
-    try:
-        services.request_transcript(public_key=chat.public_key, email=form.cleaned_data["email"])
-    except ValidationError as exc:
-        _add_errors(form, exc)
+    if not submit_form(form, lambda data: services.request_transcript(public_key=chat.public_key,
+                                                                      email=data["email"])).ok:
         return _render_public(request, transcript_form=form, status=400)
     return HttpResponseRedirect(reverse("chat-public:chat") + "#transcript")
 
@@ -181,13 +169,9 @@ def chat_workspace(request: HttpRequest, chat_id: int) -> TemplateResponse:
 def send(request: HttpRequest, chat_id: int):
     """Send a message without JavaScript (the page's script sends over the WebSocket instead)."""
     form = MessageForm(request.POST)
-    if not form.is_valid():
-        return _workspace(request, chat_id, message_form=form, status=400)
-    try:
-        services.post_message(chat_id=chat_id, sender=Sender.AGENT, body=form.cleaned_data["body"],
-                              client_id=form.cleaned_data["client_id"], author=request.user)
-    except ValidationError as exc:
-        _add_errors(form, exc)
+    if not submit_form(form, lambda data: services.post_message(
+            chat_id=chat_id, sender=Sender.AGENT, body=data["body"], client_id=data["client_id"],
+            author=request.user)).ok:
         return _workspace(request, chat_id, message_form=form, status=400)
     return HttpResponseRedirect(reverse("chat:chat", args=[chat_id]) + "#message-form")
 
@@ -226,13 +210,9 @@ def link_person(request: HttpRequest, chat_id: int):
 def transfer(request: HttpRequest, chat_id: int):
     agents = selectors.chat_agents(exclude=request.user)
     form = TransferForm(request.POST, agents=agents)
-    if not form.is_valid():
-        return _workspace(request, chat_id, transfer_form=form, status=400)
-    to_agent = get_user_model().objects.filter(pk=form.cleaned_data["to_agent"]).first()
-    try:
-        services.transfer_chat(actor=request.user, chat_id=chat_id, to_agent=to_agent, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        _add_errors(form, exc)
+    if not submit_form(form, lambda data: services.transfer_chat(
+            actor=request.user, chat_id=chat_id, to_agent=get_user_model().objects.filter(pk=data["to_agent"]).first(),
+            reason=data["reason"])).ok:
         return _workspace(request, chat_id, transfer_form=form, status=400)
     return HttpResponseRedirect(reverse("chat:console"))
 
@@ -242,12 +222,8 @@ def transfer(request: HttpRequest, chat_id: int):
 @require_POST
 def end(request: HttpRequest, chat_id: int):
     form = EndForm(request.POST)
-    if not form.is_valid():
-        return _workspace(request, chat_id, end_form=form, status=400)
-    try:
-        services.end_chat(actor=request.user, chat_id=chat_id, outcome=form.cleaned_data["outcome"])
-    except ValidationError as exc:
-        _add_errors(form, exc)
+    if not submit_form(form, lambda data: services.end_chat(actor=request.user, chat_id=chat_id,
+                                                            outcome=data["outcome"])).ok:
         return _workspace(request, chat_id, end_form=form, status=400)
     return HttpResponseRedirect(reverse("chat:console"))
 
@@ -258,14 +234,8 @@ def end(request: HttpRequest, chat_id: int):
 def record_contact(request: HttpRequest, chat_id: int):
     """Record the chat as a contact and open it, where THRIVE, grade and route are done."""
     form = ContactFromChatForm(request.POST)
-    if not form.is_valid():
+    recorded = submit_form(form, lambda data: services.record_contact_from_chat(
+        actor=request.user, chat_id=chat_id, incident_type=data["incident_type"], location_text=data["location_text"]))
+    if not recorded.ok:
         return _workspace(request, chat_id, contact_form=form, status=400)
-    try:
-        contact = services.record_contact_from_chat(
-            actor=request.user, chat_id=chat_id, incident_type=form.cleaned_data["incident_type"],
-            location_text=form.cleaned_data["location_text"],
-        )
-    except ValidationError as exc:
-        _add_errors(form, exc)
-        return _workspace(request, chat_id, contact_form=form, status=400)
-    return HttpResponseRedirect(reverse("contacts:detail", args=[contact.reference]))
+    return HttpResponseRedirect(reverse("contacts:detail", args=[recorded.result.reference]))
