@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from audit.models import Action, AuditEntry
 from cases import services
 from cases.models import Investigation, InvestigationState
 
-from .factories import resolution_centre, routed_crime
-
-
-@pytest.fixture
-def hanley(db):
-    return resolution_centre()
-
-
-@pytest.fixture
-def resolver(make_user, hanley):
-    user = make_user("resolution-investigator", username="rosa")
-    user.teams.add(hanley)
-    return user
-
-
-@pytest.fixture
-def supervisor(make_user, hanley):
-    user = make_user("supervisor", username="sam")
-    user.teams.add(hanley)
-    return user
+from .factories import routed_crime
 
 
 def test_the_queue_and_the_investigation_page_are_refused_to_others(client, call_handler, make_user, hanley):

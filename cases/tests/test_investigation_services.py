@@ -23,26 +23,7 @@ from cases.models import (
 from people.models import PersonLink
 from people.services import record_person, record_vulnerability
 
-from .factories import resolution_centre, routed_crime
-
-
-@pytest.fixture
-def hanley(db):
-    return resolution_centre()
-
-
-@pytest.fixture
-def resolver(make_user, hanley):
-    user = make_user("resolution-investigator", username="rosa")
-    user.teams.add(hanley)
-    return user
-
-
-@pytest.fixture
-def supervisor(make_user, hanley):
-    user = make_user("supervisor", username="sam")
-    user.teams.add(hanley)
-    return user
+from .factories import routed_crime
 
 
 def events(crime, event):
