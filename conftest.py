@@ -71,3 +71,34 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+# The reference data the migrations seed: (migration module, seeding function, a model it fills).
+# A flush empties every table at once, so a seeder whose model still holds rows has nothing to put
+# back and is skipped; the seeders are idempotent (get_or_create / update_or_create) in any case.
+SEEDED_BY_MIGRATIONS = (
+    ("contacts.migrations.0002_seed_incident_types", "seed", "contacts.IncidentType"),
+    ("contacts.migrations.0004_thrive_and_grading", "seed_rules", "contacts.GradingRule"),
+    ("contacts.migrations.0005_advice_partners_outcomes", "seed_reference", "contacts.PartnerAgency"),
+    ("contacts.migrations.0006_dash_dara_marac", "seed_checklists", "contacts.RiskChecklist"),
+    ("contacts.migrations.0008_quality_checklist", "add", "contacts.QualityChecklist"),
+    ("cases.migrations.0002_seed_reference_data", "seed", "cases.OutcomeType"),
+)
+
+
+@pytest.fixture
+def reference_data(db):
+    """The reference data the migrations seed (incident types, grading rules, advice and partners, DASH,
+    DARA and quality checklists, offence classifications and Home Office outcomes), present again.
+
+    A transactional test (``django_db(transaction=True)``: the browser tests, the concurrency tests)
+    ends by flushing every table, so a transactional test that runs after another finds them empty.
+    Such a test asks for this fixture instead of seeding by hand.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, function, model in SEEDED_BY_MIGRATIONS:
+        if not apps.get_model(model).objects.exists():
+            getattr(import_module(module), function)(apps, None)

@@ -15,16 +15,6 @@ from .factories import resolution_centre, routed_crime
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def reference_data(db):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("contacts.migrations.0002_seed_incident_types").seed(apps, None)
-    import_module("cases.migrations.0002_seed_reference_data").seed(apps, None)
-
-
 def test_simultaneous_take_next_never_gives_one_crime_to_two_people(reference_data, make_user):
     team = resolution_centre()
     handler = make_user("call-handler", username="handler-race")

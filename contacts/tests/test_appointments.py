@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from datetime import date, time, timedelta
-from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -174,11 +173,7 @@ def test_cancelling_needs_a_reason_frees_the_seat_and_tells_the_caller(team, cal
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_handlers_racing_for_the_last_seat_book_it_once(make_user):
-    # A transactional test before this one may have flushed the seeded incident types: put them back.
-    from django.apps import apps
-
-    import_module("contacts.migrations.0002_seed_incident_types").seed(apps, None)
+def test_two_handlers_racing_for_the_last_seat_book_it_once(make_user, reference_data):
     team = TeamFactory(name="Race LPT", kind=Team.Kind.LOCAL_POLICING)
     AppointmentPattern.objects.create(team=team, name="All week", weekdays=list(range(7)), starts=time(9),
                                       ends=time(9, 30), place="Front office", skip_bank_holidays=False)

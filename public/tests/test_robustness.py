@@ -52,12 +52,7 @@ def _incident():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_sends_of_one_report_at_once_store_one_report():
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("contacts.migrations.0002_seed_incident_types").seed(apps, None)
+def test_two_sends_of_one_report_at_once_store_one_report(reference_data):
     barrier = threading.Barrier(2)
     results, errors = [], []
 

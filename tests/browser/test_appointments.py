@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
-from importlib import import_module
 
 import pytest
 from django.utils import timezone
@@ -17,14 +16,6 @@ from people.services import record_person
 from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def reference_data(db):
-    """Put back the seeded incident types: a transactional test before this one flushes every table."""
-    from django.apps import apps
-
-    import_module("contacts.migrations.0002_seed_incident_types").seed(apps, None)
 
 
 def test_a_handler_books_moves_and_sees_the_appointment_on_the_team_day(page, live_server, make_user, password,

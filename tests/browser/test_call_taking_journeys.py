@@ -7,30 +7,14 @@ printed (run with -s) and reported in docs/benchmarks.md.
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
 
 from contacts.models import Contact, DashAssessment, GradeDecision, MaracReferral
 from people.services import record_address, record_person
 from tests.browser.conftest import assert_accessible, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def reference_data(db):
-    """Seed the reference data again: the flush after a browser test empties what the migrations seeded."""
-    from django.apps import apps
-
-    seeds = (
-        ("contacts.migrations.0002_seed_incident_types", "seed"), ("contacts.migrations.0004_thrive_and_grading",
-                                                                   "seed_rules"),
-        ("contacts.migrations.0005_advice_partners_outcomes", "seed_reference"),
-        ("contacts.migrations.0006_dash_dara_marac", "seed_checklists"),
-    )
-    for module, function in seeds:
-        getattr(import_module(module), function)(apps, None)
+# reference_data (conftest.py): an earlier transactional test's flush emptied the seeded tables.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 MAX_TABS = 400
 

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -25,23 +24,11 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# reference_data (conftest.py): an earlier transactional test's flush emptied the seeded tables.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 15_000
-
-
-@pytest.fixture(autouse=True)
-def reference_data(db):
-    """Seed the incident types, advice and risk checklists again: the flush after a browser test empties them.
-
-    The contact page the chat opens needs an active DASH checklist (it answers 404 without one).
-    """
-    from django.apps import apps
-
-    import_module("contacts.migrations.0002_seed_incident_types").seed(apps, None)
-    import_module("contacts.migrations.0005_advice_partners_outcomes").seed_reference(apps, None)
-    import_module("contacts.migrations.0006_dash_dara_marac").seed_checklists(apps, None)
 
 
 def _free_port() -> int:

@@ -16,20 +16,6 @@ from tests.browser.conftest import assert_accessible, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def reference_data(db):
-    """Put back the seeded incident types and Home Office reference data.
-
-    A transactional test before this one flushes every table, data migrations' rows included.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("contacts.migrations.0002_seed_incident_types").seed(apps, None)
-    import_module("cases.migrations.0002_seed_reference_data").seed(apps, None)
-
-
 def test_the_bureau_sees_the_clocks_records_a_crime_and_asks_for_a_cancellation(
     page, live_server, make_user, password, reference_data
 ):

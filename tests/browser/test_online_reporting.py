@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from importlib import import_module
 
 import pytest
 from django.utils import timezone
@@ -13,16 +12,9 @@ from contacts.models import Contact
 from public.models import OnlineReport
 from tests.browser.conftest import assert_accessible
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# reference_data (conftest.py): an earlier transactional test's flush emptied the seeded tables.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 MAX_TABS = 40
-
-
-@pytest.fixture(autouse=True)
-def incident_types(db):
-    """Seed the incident types again: the flush after a browser test empties what the migrations seeded."""
-    from django.apps import apps
-
-    import_module("contacts.migrations.0002_seed_incident_types").seed(apps, None)
 
 
 class Keys:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from importlib import import_module
 
 import pytest
 from django.utils import timezone
@@ -17,15 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ANSWERS = {"threat": "low", "harm": "low", "risk": "low", "investigation": "none", "vulnerability": "none",
            "engagement": "advice"}
-
-
-@pytest.fixture
-def reference_data(db):
-    """Put back the seeded incident types and the checklist: a transactional test before this one flushes them."""
-    from django.apps import apps
-
-    import_module("contacts.migrations.0002_seed_incident_types").seed(apps, None)
-    import_module("contacts.migrations.0008_quality_checklist").add(apps, None)
 
 
 def test_an_auditor_samples_scores_and_the_handler_sees_the_feedback(page, live_server, make_user, password,
