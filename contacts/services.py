@@ -571,8 +571,9 @@ def _appointment_message(*, appointment: Any, actor: Any, template: str) -> None
             "name": caller.given_name or caller.full_name, "reference": appointment.contact.reference,
             "date": f"{starts:%A} {starts.day} {starts:%B %Y}", "time": f"{starts:%H:%M}",
             "place": appointment.slot.place, "team": appointment.slot.team.name,
-            "calendar_url": _caller_calendar_url(appointment),
         },
+        # The calendar link opens the appointment: the outbox keeps it only until sent, and never shows it.
+        secret_personalisation={"calendar_url": _caller_calendar_url(appointment)},
         # The outbox is idempotent by reference: one message per appointment and event, never two.
         reference=f"appointment-{appointment.pk}-{'cancelled' if template == CANCELLED_TEMPLATE else 'booked'}",
         person_id=caller.pk, actor=actor, reason=f"Appointment for contact {appointment.contact.reference}",

@@ -469,7 +469,8 @@ def erase_message(*, actor: Any, message: Message, reason: str, detail: dict[str
     locked = Message.objects.select_for_update().get(pk=message.pk)
     if locked.status not in ERASABLE_STATUSES:
         raise ValidationError({"message": "Only a message that was sent, delivered or failed can be erased"})
-    blank = {"to": "", "personalisation": {}, "subject": "", "body": "", "last_error": "", "person_id": None}
+    blank = {"to": "", "personalisation": {}, "secret_personalisation": {}, "subject": "", "body": "", "last_error": "",
+             "person_id": None}
     fields = sorted(name for name, value in blank.items() if getattr(locked, name) != value)
     if not fields:
         return {}

@@ -9,6 +9,8 @@ SECRETS_BY_TEMPLATE = {
     "track_code": "code",
     "save_and_return": "resume_url",
     "business_invite": "invite_url",
+    "appointment_booked": "calendar_url",
+    "appointment_cancelled": "calendar_url",
 }
 UNSENT = ("queued", "sending", "failed")
 

@@ -17,7 +17,14 @@ from cases.tests.factories import crime_contact
 from evidence.services import issue_upload_link
 from notifications.models import Message, Status
 from notifications.senders import PermanentFailure
-from notifications.services import deliver_message, queue_message, retry_message, secret_mask, text_as_sent
+from notifications.services import (
+    deliver_message,
+    erase_message,
+    queue_message,
+    retry_message,
+    secret_mask,
+    text_as_sent,
+)
 from public.tests.helpers import send_report
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +179,12 @@ def test_links_and_codes_stored_before_masking_are_withheld_by_the_migration(db)
     assert text_as_sent(unsent)[1] == "Use http://testserver/upload/abcdef123/ once."
     assert sent.body == f"Your code is {secret_mask('code')}." and sent.secret_personalisation == {}
     assert "123456" not in _stored(sent)
+
+
+def test_erasing_a_failed_message_removes_the_link_it_still_held(crime, investigator, dpo):
+    issued = _issue(crime, investigator)
+    message = Message.objects.get(template="upload_link")
+    deliver_message(message_id=message.pk, sender=RefusingSender())
+    erase_message(actor=dpo, message=message, reason="Retention: outbox message")
+    message.refresh_from_db()
+    assert message.secret_personalisation == {} and issued.token not in _stored(message)
