@@ -83,13 +83,14 @@ SEEDED_BY_MIGRATIONS = (
     ("contacts.migrations.0006_dash_dara_marac", "seed_checklists", "contacts.RiskChecklist"),
     ("contacts.migrations.0008_quality_checklist", "add", "contacts.QualityChecklist"),
     ("cases.migrations.0002_seed_reference_data", "seed", "cases.OutcomeType"),
+    ("records.migrations.0002_default_retention_policy", "seed", "records.RetentionRule"),
 )
 
 
 @pytest.fixture
 def reference_data(db):
     """The reference data the migrations seed (incident types, grading rules, advice and partners, DASH,
-    DARA and quality checklists, offence classifications and Home Office outcomes), present again.
+    DARA and quality checklists, offence classifications and Home Office outcomes, retention rules), present again.
 
     A transactional test (``django_db(transaction=True)``: the browser tests, the concurrency tests)
     ends by flushing every table, so a transactional test that runs after another finds them empty.

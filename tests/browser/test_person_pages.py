@@ -18,17 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TAB_LIMIT = 120
 
 
-@pytest.fixture
-def reference_data(db):
-    """Put back the seeded incident types and Home Office classifications a transactional test's flush removed."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("contacts.migrations.0002_seed_incident_types").seed(apps, None)
-    import_module("cases.migrations.0002_seed_reference_data").seed(apps, None)
-
-
 def _focused(locator) -> bool:
     return locator.evaluate("element => element === document.activeElement")
 

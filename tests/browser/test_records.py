@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from importlib import import_module
 
 import pytest
 from django.utils import timezone
@@ -15,15 +14,8 @@ from records.models import RetentionReview, SubjectAccessRequest
 from records.services import find_due_records
 from tests.browser.conftest import assert_accessible, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _retention_policy(db):
-    """Seed the default retention policy again: the flush after an earlier browser test empties it."""
-    from django.apps import apps
-
-    import_module("records.migrations.0002_default_retention_policy").seed(apps, None)
+# reference_data (conftest.py): an earlier transactional test's flush emptied the retention rules.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 
 def test_dpo_disposes_of_a_record_due_for_review(page, live_server, make_user, password):
