@@ -72,7 +72,50 @@ def test_repeated_failures_lock_the_account_and_say_for_how_long(client, call_ha
     assert client.post(SIGN_IN, {"username": "handler1", "password": password}).status_code == 429
 
 
-def test_session_ends_when_the_browser_closes_and_after_idle_time(settings):
+def _stored_session(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def _age_session(client, seconds: int) -> None:
+    """Move the session's last touch and its expiry back, as if ``seconds`` had passed since then."""
+    from datetime import timedelta
+
+    from accounts.middleware import TOUCHED_KEY
+
+    session = client.session
+    session[TOUCHED_KEY] = session[TOUCHED_KEY] - seconds
+    session.save()
+    stored = _stored_session(client)
+    stored.expire_date -= timedelta(seconds=seconds)
+    stored.save()
+
+
+def test_the_session_ends_when_the_browser_closes(settings):
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert settings.SESSION_COOKIE_AGE == 60 * 60
+
+
+def test_using_the_service_keeps_the_session_alive_writing_it_at_most_once_a_minute(client, call_handler,
+                                                                                     password):
+    client.post(SIGN_IN, {"username": "handler1", "password": password})
+    client.get("/staff/")
+    first = _stored_session(client).expire_date
+    # Within the minute: no write, the expiry stays where it was.
+    client.get("/staff/")
+    client.get("/staff/")
+    assert _stored_session(client).expire_date == first
+    # Over a minute since the last write: the next request moves the expiry forward.
+    _age_session(client, 90)
+    aged = _stored_session(client).expire_date
+    client.get("/staff/")
+    assert _stored_session(client).expire_date > aged
+
+
+def test_a_session_left_idle_past_the_limit_signs_itself_out(client, call_handler, password, settings):
+    client.post(SIGN_IN, {"username": "handler1", "password": password})
+    assert client.get("/staff/").status_code == 200
+    _age_session(client, settings.SESSION_COOKIE_AGE + 1)
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/sign-in/")
