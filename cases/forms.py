@@ -18,6 +18,8 @@ from .models import (
     HomeOfficeClassification,
     OutcomeType,
     ReviewQuality,
+    ReviewRequestChannel,
+    ReviewResult,
     SolvabilityFactor,
     UpdateChannel,
     VictimDecision,
@@ -244,3 +246,40 @@ class VictimDecisionForm(GovUKFormMixin, forms.Form):
 class ReopenForm(GovUKFormMixin, forms.Form):
     reopen_reason = forms.CharField(label="Reason for reopening", max_length=2000,
                                     widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Victims' Right to Review ---
+
+
+class ReviewRequestForm(TokenForm):
+    requested_on = forms.DateField(label="Date the victim asked for the review", widget=GovUKDateInput,
+                                   help_text="For example, 27 3 2026.",
+                                   error_messages={"required": "Enter the date the victim asked for the review",
+                                                   "invalid": "Enter the date the victim asked as a real date, "
+                                                              "for example 27 3 2026"})
+    channel = forms.ChoiceField(label="How the victim asked", choices=ReviewRequestChannel.choices,
+                                widget=forms.RadioSelect,
+                                error_messages={"required": "Choose how the victim asked for the review"})
+    victim_reasons = forms.CharField(label="The victim's reasons", max_length=4000,
+                                     widget=forms.Textarea(attrs={"rows": 3}),
+                                     error_messages={"required": "Enter the victim's reasons for asking"})
+
+
+class AcknowledgeReviewForm(GovUKFormMixin, forms.Form):
+    """No fields: pressing the button acknowledges the request."""
+
+
+class ReviewDecisionForm(GovUKFormMixin, forms.Form):
+    result = forms.ChoiceField(label="Result of the review", choices=ReviewResult.choices, widget=forms.RadioSelect,
+                               error_messages={"required": "Choose the result of the review: upheld or overturned"})
+    decision_reasons = forms.CharField(label="Reasons for the result", max_length=4000,
+                                       widget=forms.Textarea(attrs={"rows": 3}),
+                                       error_messages={"required": "Enter the reasons for the review's result"})
+    next_steps = forms.CharField(label="What happens next (needed when overturned)", required=False,
+                                 max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RefuseReviewForm(GovUKFormMixin, forms.Form):
+    refusal_reason = forms.CharField(label="Why the request is not eligible", max_length=4000,
+                                     widget=forms.Textarea(attrs={"rows": 2}),
+                                     error_messages={"required": "Enter why the request is not eligible"})

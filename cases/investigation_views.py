@@ -29,7 +29,7 @@ from firstcontact.submissions import redirect_with_flash, submit_form
 
 from . import forms as case_forms
 from . import selectors, services
-from .models import BureauTask, BureauTaskStatus, Crime, Enquiry
+from .models import BureauTask, BureauTaskStatus, Crime, Enquiry, ReviewRequest
 from .rules import RuleViolation
 
 QUEUE = "accounts.work_resolution_queue"
@@ -167,6 +167,10 @@ FORMS: dict[str, Callable[..., forms.Form]] = {
     "victim_decision_form": case_forms.VictimDecisionForm,
     "close_form": case_forms.CloseForm,
     "reopen_form": case_forms.ReopenForm,
+    "vrr_request_form": case_forms.ReviewRequestForm,
+    "vrr_acknowledge_form": case_forms.AcknowledgeReviewForm,
+    "vrr_decide_form": case_forms.ReviewDecisionForm,
+    "vrr_refuse_form": case_forms.RefuseReviewForm,
 }
 PREFIXES = {name: name.removesuffix("_form").replace("_", "-") for name in FORMS}
 NEEDS_INVESTIGATORS = {"allocate_form", "enquiry_form"}
@@ -211,6 +215,7 @@ def _investigation_page(request: HttpRequest, crime: Crime, *, status: int = 200
                 detail={"event": "investigation_viewed", "reference": crime.reference},
             )
     investigators = selectors.allocatable_investigators(investigation.team) if request.user.has_perm(SUPERVISE) else []
+    review_requests = [(r, services.vrr_eligibility(r)) for r in selectors.review_requests_for(crime)]
     context: dict[str, Any] = {
         "crime": crime,
         "investigation": investigation,
@@ -227,6 +232,8 @@ def _investigation_page(request: HttpRequest, crime: Crime, *, status: int = 200
         "updates": crime.victim_updates.select_related("sent_by"),
         "tasks": crime.bureau_tasks.select_related("requested_by", "taken_by"),
         "timeline": selectors.case_timeline(crime),
+        "review_requests": review_requests,
+        "open_review_request": next((r for r, _ in review_requests if r.is_open), None),
         "today": timezone.localdate(),
         "may_supervise": request.user.has_perm(SUPERVISE),
         "has_errors": any(form.errors for form in bound.values()),
@@ -399,6 +406,64 @@ def reopen(request: HttpRequest, reference: str) -> HttpResponse:
     _supervisor_only(request)
     return _act(request, reference, "reopen_form", lambda crime, data: services.reopen_crime(
         crime=crime, actor=request.user, reason=data["reopen_reason"]), "{reference} reopened", anchor="outcome")
+
+
+# --- Victims' Right to Review ----------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required(SUPERVISE, raise_exception=True)
+@require_GET
+def right_to_review_queue(request: HttpRequest) -> TemplateResponse:
+    waiting = selectors.open_review_requests()
+    return TemplateResponse(request, "cases/right_to_review.html", {
+        "waiting": waiting[: selectors.QUEUE_PAGE],
+        "waiting_count": waiting.count(),
+        "today": timezone.localdate(),
+        "acknowledge_days": services.investigation_setting("CASES_VRR_ACKNOWLEDGE_WORKING_DAYS", 10),
+        "decide_days": services.investigation_setting("CASES_VRR_DECIDE_DAYS", 30),
+    })
+
+
+@login_required
+@require_POST
+def review_request(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(request, reference, "vrr_request_form", lambda crime, data: services.record_review_request(
+        crime=crime, actor=request.user, requested_on=data["requested_on"], channel=data["channel"],
+        victim_reasons=data["victim_reasons"], form_token=data["form_token"]),
+        "Request for a review recorded", anchor="right-to-review")
+
+
+def _review_request(crime: Crime, request_id: int) -> ReviewRequest:
+    return get_object_or_404(ReviewRequest, pk=request_id, crime=crime)
+
+
+@login_required
+@require_POST
+def acknowledge_review(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
+    _supervisor_only(request)
+    return _act(request, reference, "vrr_acknowledge_form", lambda crime, data: services.acknowledge_review_request(
+        request=_review_request(crime, request_id), actor=request.user),
+        "Request for a review acknowledged; the victim has been told", anchor="right-to-review")
+
+
+@login_required
+@require_POST
+def decide_review(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
+    _supervisor_only(request)
+    return _act(request, reference, "vrr_decide_form", lambda crime, data: services.decide_review_request(
+        request=_review_request(crime, request_id), actor=request.user, result=data["result"],
+        reasons=data["decision_reasons"], next_steps=data["next_steps"]),
+        "Review decided", field_names={"outcome": "result", "requested_on": "result"}, anchor="right-to-review")
+
+
+@login_required
+@require_POST
+def refuse_review(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
+    _supervisor_only(request)
+    return _act(request, reference, "vrr_refuse_form", lambda crime, data: services.refuse_review_request(
+        request=_review_request(crime, request_id), actor=request.user, reason=data["refusal_reason"]),
+        "Request refused as ineligible", anchor="right-to-review")
 
 
 # --- the crime admin bureau's task queue --------------------------------------------------------------------

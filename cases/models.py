@@ -503,3 +503,94 @@ class BureauTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+# --- Victims' Right to Review (police no-charge decisions) ------------------------------------------------
+
+
+class ReviewRequestChannel(models.TextChoices):
+    """How the victim asked for the review; staff record it on the victim's behalf."""
+
+    PHONE = "phone", "Phone call"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online form"
+
+
+class ReviewRequestStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    DECIDED = "decided", "Decided"
+    REFUSED = "refused", "Refused as ineligible"
+
+
+OPEN_REVIEW_REQUEST_STATUSES = (ReviewRequestStatus.RECEIVED, ReviewRequestStatus.ACKNOWLEDGED)
+
+
+class ReviewResult(models.TextChoices):
+    UPHELD = "upheld", "Original decision upheld"
+    OVERTURNED = "overturned", "Original decision overturned"
+
+
+class ReviewRequest(models.Model):
+    """A victim's request for a review of a police decision not to charge (Victims' Right to Review).
+
+    Received, then acknowledged (the victim is sent a message), then decided by a reviewing
+    officer who did not make the original decision (upheld, or overturned with what happens
+    next), or refused as ineligible with the reason. The due dates are fixed when it is recorded.
+    """
+
+    crime = models.ForeignKey(Crime, on_delete=models.CASCADE, related_name="review_requests")
+    requested_on = models.DateField(help_text="The day the victim asked for the review.")
+    channel = models.CharField(max_length=10, choices=ReviewRequestChannel.choices)
+    victim_reasons = models.TextField()
+    status = models.CharField(max_length=12, choices=ReviewRequestStatus.choices,
+                              default=ReviewRequestStatus.RECEIVED)
+    outcome = models.ForeignKey(OutcomeType, on_delete=models.PROTECT, related_name="+",
+                                help_text="The outcome under review, as it was when the request came in.")
+    decision_told_on = models.DateField(help_text="When the victim was told of the outcome: the 3 months run from here.")
+    decision_made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The officer who made the decision under review; they may not review it.",
+    )
+    acknowledge_by = models.DateField()
+    decide_by = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledgement_reference = models.CharField(max_length=60, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="right_to_reviews"
+    )
+    result = models.CharField(max_length=12, choices=ReviewResult.choices, blank=True)
+    decision_reasons = models.TextField(blank=True)
+    next_steps = models.TextField(blank=True, help_text="When overturned: what happens next.")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(blank=True)
+    form_token = models.CharField(max_length=40, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-requested_on", "-id"]
+        indexes = [models.Index(fields=["status", "decide_by"], name="cases_vrr_queue")]
+        constraints = [
+            # One request in progress per crime: a second one waits until the first is decided or refused.
+            models.UniqueConstraint(
+                fields=["crime"], condition=models.Q(status__in=["received", "acknowledged"]),
+                name="cases_vrr_one_open_per_crime",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="decided") | ~models.Q(result=""),
+                name="cases_vrr_decided_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Right to review of {self.crime_id} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REVIEW_REQUEST_STATUSES

@@ -296,3 +296,103 @@ def next_review_due(reviewed_on: date, *, reviews_done: int, first_days: int = 7
     ``first_days`` later, then every ``every_days``.
     """
     return reviewed_on + timedelta(days=first_days if reviews_done <= 1 else every_days)
+
+
+# --- Victims' Right to Review ------------------------------------------------------------------------
+#
+# The outcomes a victim may ask to have reviewed are a force decision (setting
+# ``CASES_VRR_OUTCOMES``). The default is the police decisions not to take further action
+# against an identified suspect: 10 (formal action not in the public interest), 15
+# (evidential difficulties, the victim supports action), 21 (further investigation not in
+# the public interest) and 22 (diversion, no further action). Not: charges and disposals
+# (1–8), CPS decisions (9, reviewed under the CPS's own scheme), no suspect identified (14,
+# 18), the victim not supporting action (16), and decisions made by others (5, 11–13, 17, 19, 20).
+
+VRR_DEFAULT_OUTCOMES = frozenset({10, 15, 21, 22})
+VRR_DEFAULT_MONTHS = 3
+VRR_ACKNOWLEDGE_WORKING_DAYS = 10
+VRR_DECIDE_DAYS = 30
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later; a day the month lacks becomes its last day (30 Nov + 3 → 28 or 29 Feb)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def vrr_outcomes() -> frozenset[int]:
+    from django.conf import settings
+
+    return frozenset(getattr(settings, "CASES_VRR_OUTCOMES", VRR_DEFAULT_OUTCOMES))
+
+
+class VRRNoChargeDecision(BusinessRule):
+    """A review can be asked for only when the crime was closed with a police decision not to charge.
+
+    Victims' Right to Review: the outcome must be one of the no-further-action outcomes the
+    force lists (by default Home Office outcomes 10, 15, 21 and 22).
+    """
+
+    code = "VRR-OUTCOME"
+    field = "outcome"
+
+    @classmethod
+    def passes(cls, crime: Any, *, outcomes: frozenset[int] | None = None, **context: Any) -> bool:
+        allowed = vrr_outcomes() if outcomes is None else outcomes
+        return crime.status == "closed" and crime.outcome is not None and crime.outcome.number in allowed
+
+
+class VRRWithinThreeMonths(BusinessRule):
+    """A review must be asked for within 3 months of the victim being told of the decision.
+
+    Victims' Right to Review: the day the crime was closed with its outcome counts as the
+    day the victim was told; a request on the same date 3 months later is still in time.
+    """
+
+    code = "VRR-3-MONTHS"
+    field = "requested_on"
+
+    @staticmethod
+    def last_day(told_on: date, *, months: int = VRR_DEFAULT_MONTHS) -> date:
+        return add_months(told_on, months)
+
+    @classmethod
+    def passes(cls, crime: Any, *, requested_on: date, told_on: date, months: int = VRR_DEFAULT_MONTHS,
+               **context: Any) -> bool:
+        return told_on <= requested_on <= cls.last_day(told_on, months=months)
+
+
+class VRRIndependentReviewer(BusinessRule):
+    """The review must be decided by an officer other than the one who made the decision not to charge.
+
+    Victims' Right to Review: the reviewing officer takes a fresh look, so the officer who
+    closed the crime cannot review their own decision.
+    """
+
+    code = "VRR-REVIEWER"
+    field = "result"
+
+    @classmethod
+    def passes(cls, request: Any, *, reviewer: Any, **context: Any) -> bool:
+        made_by = getattr(request, "decision_made_by_id", None)
+        return made_by is None or getattr(reviewer, "pk", None) != made_by
+
+
+def vrr_eligibility(crime: Any, *, requested_on: date, told_on: date, months: int = VRR_DEFAULT_MONTHS,
+                    outcomes: frozenset[int] | None = None) -> list[type[BusinessRule]]:
+    """The eligibility rules a request breaks (an empty list: eligible)."""
+    broken: list[type[BusinessRule]] = []
+    if not VRRNoChargeDecision.passes(crime, outcomes=outcomes):
+        broken.append(VRRNoChargeDecision)
+    if not VRRWithinThreeMonths.passes(crime, requested_on=requested_on, told_on=told_on, months=months):
+        broken.append(VRRWithinThreeMonths)
+    return broken
+
+
+def vrr_due_dates(requested_on: date, *, acknowledge_working_days: int = VRR_ACKNOWLEDGE_WORKING_DAYS,
+                  decide_days: int = VRR_DECIDE_DAYS) -> tuple[date, date]:
+    """When a request received on ``requested_on`` must be acknowledged (working days) and decided (days)."""
+    return add_working_days(requested_on, acknowledge_working_days), requested_on + timedelta(days=decide_days)

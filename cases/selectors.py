@@ -24,6 +24,8 @@ from .models import (
     Decision,
     Investigation,
     InvestigationState,
+    ReviewRequest,
+    ReviewRequestStatus,
 )
 from .services import QUEUE_ORDER
 
@@ -307,6 +309,15 @@ def case_timeline(crime: Crime) -> list[TimelineEvent]:
     for o in crime.reopenings.select_related("reopened_by", "previous_outcome"):
         events.append(TimelineEvent(o.reopened_at, f"Reopened (was closed with outcome {o.previous_outcome.number}): "
                                     f"{o.reason}", _who(o.reopened_by), "reopened"))
+    for v in crime.review_requests.select_related("recorded_by", "acknowledged_by", "reviewer"):
+        events.append(TimelineEvent(v.recorded_at, "Victim asked for a review of the decision not to charge",
+                                    _who(v.recorded_by), "vrr_requested"))
+        if v.acknowledged_at:
+            events.append(TimelineEvent(v.acknowledged_at, "Request for a review acknowledged",
+                                        _who(v.acknowledged_by), "vrr_acknowledged"))
+        if v.decided_at:
+            what = v.get_result_display() if v.result else "Request for a review refused as ineligible"
+            events.append(TimelineEvent(v.decided_at, f"Right to review: {what}", _who(v.reviewer), "vrr_decided"))
     if crime.closed_at and crime.outcome_id:
         events.append(TimelineEvent(crime.closed_at, f"Closed with outcome {crime.outcome}", _who(crime.closed_by),
                                     "closed"))
@@ -322,3 +333,18 @@ def crimes_with_victim(person_id: int) -> QuerySet[Crime]:
     For the person index's record page, which logs the read of the person it is part of.
     """
     return Crime.objects.filter(victim_id=person_id).select_related("classification").order_by("-reported_at", "-id")
+
+
+def open_review_requests() -> QuerySet[ReviewRequest]:
+    """Victims' Right to Review requests waiting for acknowledgement or a decision, the soonest due first."""
+    return (
+        ReviewRequest.objects.filter(status__in=[ReviewRequestStatus.RECEIVED, ReviewRequestStatus.ACKNOWLEDGED])
+        .select_related("crime", "outcome", "decision_made_by")
+        .order_by("decide_by", "acknowledge_by", "id")
+    )
+
+
+def review_requests_for(crime: Crime) -> QuerySet[ReviewRequest]:
+    """A crime's review requests, newest first."""
+    return crime.review_requests.select_related("outcome", "recorded_by", "acknowledged_by", "reviewer",
+                                                "decision_made_by")

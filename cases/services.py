@@ -45,6 +45,10 @@ from .models import (
     Reopening,
     ReviewKind,
     ReviewQuality,
+    ReviewRequest,
+    ReviewRequestChannel,
+    ReviewRequestStatus,
+    ReviewResult,
     SolvabilityFactor,
     SupervisorReview,
     Suspect,
@@ -982,3 +986,211 @@ def complete_bureau_task(*, task: BureauTask, actor: Any, result: str) -> Bureau
     task.save(update_fields=["status", "result", "completed_at"])
     _audit(crime=task.crime, actor=actor, action=Action.ALTERATION, event="bureau_task_done", task=task.pk)
     return task
+
+
+# --- Victims' Right to Review ------------------------------------------------------------------------------
+#
+# Staff record the victim's request; it is acknowledged (the victim gets a message), then a
+# supervisor who did not make the decision decides it, or refuses it as ineligible. Timescales
+# are force settings: 3 months to ask, 10 working days to acknowledge, 30 days to decide.
+
+VRR_NOT_CLOSED = "Only a closed crime's outcome can be reviewed; {reference} is {status}."
+VRR_ALREADY_OPEN = "{reference} already has a review request in progress, received on {day}; deal with that one first."
+VRR_FUTURE = "The date the victim asked must be today or earlier."
+VRR_NOT_OPEN = "This review request has already been {status}."
+VRR_NOT_ACKNOWLEDGED = "Acknowledge the request before deciding it."
+VRR_NOT_A_SUPERVISOR = "Only a supervisor can decide or refuse a review request."
+
+
+def vrr_months() -> int:
+    return investigation_setting("CASES_VRR_MONTHS", rules.VRR_DEFAULT_MONTHS)
+
+
+def vrr_eligibility(request: ReviewRequest) -> list[type[rules.BusinessRule]]:
+    """The eligibility rules ``request`` breaks, judged on the outcome and dates it was recorded with."""
+    # Judge the outcome the request was about, even if the crime has been reopened since.
+    probe = Crime(status=CrimeStatus.CLOSED, outcome=request.outcome)
+    return rules.vrr_eligibility(probe, requested_on=request.requested_on, told_on=request.decision_told_on,
+                                 months=vrr_months())
+
+
+def _locked_request(request: ReviewRequest) -> ReviewRequest:
+    return ReviewRequest.objects.select_for_update().select_related("crime", "outcome").get(pk=request.pk)
+
+
+def _audit_vrr(request: ReviewRequest, *, actor: Any, event: str, reason: str = "", **detail: Any) -> None:
+    _audit(crime=request.crime, actor=actor, action=Action.ALTERATION, event=event, reason=reason,
+           review_request=request.pk, **detail)
+
+
+@transaction.atomic
+def record_review_request(
+    *, crime: Crime, actor: Any, requested_on: date | None, channel: str, victim_reasons: str, form_token: str = ""
+) -> ReviewRequest:
+    """Record a victim's request for a review of a decision not to charge, made on their behalf by staff.
+
+    The request is kept even when it is not eligible (the victim asked, and is owed an answer);
+    a supervisor then refuses it with the reason. Due dates: acknowledged within 10 working
+    days, decided within 30 days of the request (settings ``CASES_VRR_ACKNOWLEDGE_WORKING_DAYS``,
+    ``CASES_VRR_DECIDE_DAYS``).
+    """
+    if (done := _by_token(ReviewRequest, form_token)) is not None:
+        return done
+    crime = _locked(crime)
+    if crime.status != CrimeStatus.CLOSED or crime.outcome_id is None:
+        raise ValidationError(VRR_NOT_CLOSED.format(reference=crime.reference,
+                                                    status=crime.get_status_display().lower()))
+    errors: dict[str, str] = {}
+    if requested_on is None:
+        errors["requested_on"] = "Enter the date the victim asked for the review."
+    elif requested_on > timezone.localdate():
+        errors["requested_on"] = VRR_FUTURE
+    if channel not in ReviewRequestChannel.values:
+        errors["channel"] = "Choose how the victim asked: phone call, email, letter, in person or online form."
+    victim_reasons = _required(errors, "victim_reasons", victim_reasons, "the victim's reasons for asking")
+    if errors:
+        raise ValidationError(errors)
+    waiting = crime.review_requests.filter(status__in=[ReviewRequestStatus.RECEIVED, ReviewRequestStatus.ACKNOWLEDGED])
+    if (open_one := waiting.first()) is not None:
+        raise ValidationError({"requested_on": VRR_ALREADY_OPEN.format(
+            reference=crime.reference, day=f"{open_one.requested_on:%-d %b %Y}")})
+    acknowledge_by, decide_by = rules.vrr_due_dates(
+        requested_on,
+        acknowledge_working_days=investigation_setting("CASES_VRR_ACKNOWLEDGE_WORKING_DAYS",
+                                                       rules.VRR_ACKNOWLEDGE_WORKING_DAYS),
+        decide_days=investigation_setting("CASES_VRR_DECIDE_DAYS", rules.VRR_DECIDE_DAYS),
+    )
+    request = ReviewRequest.objects.create(
+        crime=crime, requested_on=requested_on, channel=channel, victim_reasons=victim_reasons,
+        outcome=crime.outcome, decision_told_on=timezone.localdate(crime.closed_at),
+        decision_made_by=crime.closed_by, acknowledge_by=acknowledge_by, decide_by=decide_by,
+        recorded_by=_actor_or_none(actor), form_token=(form_token or "").strip() or None,
+    )
+    _audit_vrr(request, actor=actor, event="vrr_requested", channel=channel,
+               eligible=not vrr_eligibility(request), outcome=crime.outcome.number)
+    return request
+
+
+@transaction.atomic
+def acknowledge_review_request(*, request: ReviewRequest, actor: Any) -> ReviewRequest:
+    """Acknowledge the request and tell the victim: email or text through the outbox, else a letter by the bureau.
+
+    Pressing the button twice acknowledges once: a request already acknowledged is returned as it is.
+    """
+    request = _locked_request(request)
+    if request.status == ReviewRequestStatus.ACKNOWLEDGED:
+        return request
+    if request.status != ReviewRequestStatus.RECEIVED:
+        raise ValidationError(VRR_NOT_OPEN.format(status=request.get_status_display().lower()))
+    crime = request.crime
+    victim = crime.victim
+    now = timezone.now()
+    sent_as = ""
+    if victim is not None:
+        channel, to = ((UpdateChannel.EMAIL, victim.email) if victim.email
+                       else (UpdateChannel.SMS, victim.phone_e164) if victim.phone_e164 else ("", ""))
+        if channel:
+            from notifications.services import queue_message
+
+            queued = queue_message(
+                channel=channel, to=to, template="right_to_review_acknowledged",
+                personalisation={
+                    "name": victim.given_name, "crime_reference": crime.reference,
+                    "requested_on": f"{request.requested_on:%-d %B %Y}", "decide_by": f"{request.decide_by:%-d %B %Y}",
+                    "force_name": settings.FORCE_NAME,
+                },
+                reference=f"vrr-acknowledged-{request.pk}", person_id=victim.pk, actor=actor,
+                reason=f"Victims' Right to Review acknowledgement on {crime.reference}",
+            )
+            sent_as = queued.reference[:60]
+        else:
+            task = BureauTask.objects.create(
+                crime=crime, kind=BureauTaskKind.VICTIM_LETTER, requested_by=_actor_or_none(actor),
+                instructions=(f"Write to the victim: their request of {request.requested_on:%-d %B %Y} for a review "
+                              f"of the decision on {crime.reference} has been received and will be decided by "
+                              f"{request.decide_by:%-d %B %Y}."),
+            )
+            sent_as = f"bureau task {task.pk}"
+    request.status = ReviewRequestStatus.ACKNOWLEDGED
+    request.acknowledged_at = now
+    request.acknowledged_by = _actor_or_none(actor)
+    request.acknowledgement_reference = sent_as
+    request.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "acknowledgement_reference"])
+    _audit_vrr(request, actor=actor, event="vrr_acknowledged", sent_as=sent_as,
+               late=timezone.localdate(now) > request.acknowledge_by)
+    return request
+
+
+def _check_supervisor(actor: Any) -> None:
+    if actor is None or not actor.has_perm(SUPERVISOR_PERMISSION):
+        raise PermissionDenied(VRR_NOT_A_SUPERVISOR)
+
+
+@transaction.atomic
+def decide_review_request(
+    *, request: ReviewRequest, actor: Any, result: str, reasons: str, next_steps: str = ""
+) -> ReviewRequest:
+    """The reviewing officer's decision: the original decision upheld, or overturned with what happens next.
+
+    The reviewer is a supervisor who did not make the decision under review. Overturning
+    reopens the crime (if it is still closed), with the review as the reason. A second
+    submission of the same decision changes nothing.
+    """
+    _check_supervisor(actor)
+    request = _locked_request(request)
+    if request.status == ReviewRequestStatus.DECIDED and request.reviewer_id == getattr(actor, "pk", None) \
+            and request.result == result:
+        return request
+    if request.status not in (ReviewRequestStatus.RECEIVED, ReviewRequestStatus.ACKNOWLEDGED):
+        raise ValidationError(VRR_NOT_OPEN.format(status=request.get_status_display().lower()))
+    if request.status != ReviewRequestStatus.ACKNOWLEDGED:
+        raise ValidationError({"result": VRR_NOT_ACKNOWLEDGED})
+    errors: dict[str, str] = {}
+    if result not in ReviewResult.values:
+        errors["result"] = "Choose the result of the review: upheld or overturned."
+    reasons = _required(errors, "decision_reasons", reasons, "the reasons for the review's result")
+    next_steps = (next_steps or "").strip()
+    if result == ReviewResult.OVERTURNED and not next_steps:
+        errors["next_steps"] = "Enter what happens next now the decision is overturned."
+    if errors:
+        raise ValidationError(errors)
+    rules.VRRIndependentReviewer.check(request, reviewer=actor)
+    for rule in vrr_eligibility(request):
+        raise rules.RuleViolation(rule, f"{rule.text()} Refuse the request as ineligible instead.")
+    request.status = ReviewRequestStatus.DECIDED
+    request.result = result
+    request.decision_reasons = reasons
+    request.next_steps = next_steps if result == ReviewResult.OVERTURNED else ""
+    request.reviewer = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "result", "decision_reasons", "next_steps", "reviewer", "decided_at"])
+    _audit_vrr(request, actor=actor, event="vrr_decided", result=result,
+               late=timezone.localdate(request.decided_at) > request.decide_by)
+    if result == ReviewResult.OVERTURNED and Crime.objects.filter(pk=request.crime_id,
+                                                                  status=CrimeStatus.CLOSED).exists():
+        reopen_crime(crime=request.crime, actor=actor,
+                     reason=f"Victims' Right to Review: the decision was overturned. Next: {next_steps}")
+    return request
+
+
+@transaction.atomic
+def refuse_review_request(*, request: ReviewRequest, actor: Any, reason: str) -> ReviewRequest:
+    """Refuse a request as ineligible, with the reason (e.g. asked after 3 months, or the outcome is not a
+    decision not to charge). A second submission changes nothing."""
+    _check_supervisor(actor)
+    request = _locked_request(request)
+    if request.status == ReviewRequestStatus.REFUSED:
+        return request
+    if request.status not in (ReviewRequestStatus.RECEIVED, ReviewRequestStatus.ACKNOWLEDGED):
+        raise ValidationError(VRR_NOT_OPEN.format(status=request.get_status_display().lower()))
+    errors: dict[str, str] = {}
+    reason = _required(errors, "refusal_reason", reason, "why the request is not eligible")
+    if errors:
+        raise ValidationError(errors)
+    request.status = ReviewRequestStatus.REFUSED
+    request.refusal_reason = reason
+    request.reviewer = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "refusal_reason", "reviewer", "decided_at"])
+    _audit_vrr(request, actor=actor, event="vrr_refused", reason=reason)
+    return request
