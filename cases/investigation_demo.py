@@ -34,6 +34,7 @@ from .models import (
     Enquiry,
     EnquiryStatus,
     Investigation,
+    InvestigationState,
     ReviewQuality,
     SolvabilityFactor,
     SupervisorReview,
@@ -220,6 +221,42 @@ def _work(crime: Crime, inv: Investigation, rng: np.random.Generator, *, staff: 
         _back(BureauTask, task.pk, requested_at=allocated + timedelta(days=1))
 
 
+def _right_to_review(staff: dict[int, dict[str, list[User]]], *, now: datetime) -> None:
+    """Two Victims' Right to Review requests: one decided (upheld), one waiting to be acknowledged.
+
+    Each on a worked crime closed with outcome 21 by one supervisor; the decided one reviewed
+    by another. Needs two supervisors; only the first run adds them.
+    """
+    from .models import ReviewRequest
+
+    if ReviewRequest.objects.exists():
+        return
+    supervisors = list(dict.fromkeys(user for people in staff.values() for user in people["supervisor"]))
+    if len(supervisors) < 2:
+        return
+    closer, reviewer = supervisors[:2]
+    crimes = list(Crime.objects.filter(investigation__state=InvestigationState.ALLOCATED, victim__isnull=False)
+                  .order_by("id")[:2])
+    today = timezone.localdate(now)
+    for n, crime in enumerate(crimes):
+        decided = n == 0
+        services.close_crime(crime=crime, actor=closer, outcome=21)
+        Crime.objects.filter(pk=crime.pk).update(closed_at=now - timedelta(days=40 if decided else 12))
+        crime.refresh_from_db()
+        request = services.record_review_request(
+            crime=crime, actor=closer, requested_on=today - timedelta(days=35 if decided else 4),
+            channel="phone" if decided else "email",
+            victim_reasons=("The neighbour saw the car and was never asked." if decided
+                            else "The shop said it had CCTV; I do not think it was collected."),
+        )
+        if decided:
+            services.acknowledge_review_request(request=request, actor=closer)
+            services.decide_review_request(
+                request=request, actor=reviewer, result="upheld",
+                reasons="The neighbour was spoken to; they could not describe the driver or the number plate.",
+            )
+
+
 def routed_or_resolvable(now: datetime):
     """The demo's open crimes that the resolution centres work: routed there, or ungraded grade-4 history."""
     return (
@@ -259,4 +296,6 @@ def seed_demo_investigations(*, seed: int, now: datetime | None = None) -> Seede
                 allocated += 1
             else:
                 Investigation.objects.filter(pk=inv.pk).update(queued_at=crime.recorded_at or crime.reported_at)
+    with transaction.atomic():
+        _right_to_review(staff, now=now)
     return SeededInvestigations(queued, allocated, AuditEntry.objects.count() - before)

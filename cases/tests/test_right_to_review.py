@@ -88,10 +88,10 @@ def _closed_crime(handler, supervisor, outcome: int = 21, victim=None) -> Crime:
     return services.close_crime(crime=crime, actor=supervisor, outcome=outcome)
 
 
-def _ask(crime, actor, token="t1", **kwargs):
+def _ask(crime, actor, key="t1", **kwargs):
     values = {"requested_on": timezone.localdate(), "channel": "phone",
               "victim_reasons": "The shop has CCTV that was never looked at."} | kwargs
-    return services.record_review_request(crime=crime, actor=actor, form_token=token, **values)
+    return services.record_review_request(crime=crime, actor=actor, form_token=key, **values)
 
 
 def test_a_request_is_recorded_once_with_its_due_dates_and_audited(call_handler, supervisor):
@@ -107,7 +107,7 @@ def test_a_request_is_recorded_once_with_its_due_dates_and_audited(call_handler,
     entry = AuditEntry.objects.get(detail__event="vrr_requested")
     assert entry.person_id == str(crime.victim_id) and entry.detail["eligible"] is True
     with pytest.raises(ValidationError) as second:
-        _ask(crime, call_handler, token="t2")
+        _ask(crime, call_handler, key="t2")
     assert "already has a review request in progress" in second.value.message_dict["requested_on"][0]
 
 
@@ -119,7 +119,7 @@ def test_bad_input_names_the_field(call_handler, supervisor):
     assert set(error.value.message_dict) == {"requested_on", "channel", "victim_reasons"}
     open_crime = routed_crime(actor=call_handler)
     with pytest.raises(ValidationError, match="Only a closed crime"):
-        _ask(open_crime, call_handler, token="t3")
+        _ask(open_crime, call_handler, key="t3")
 
 
 def test_acknowledging_emails_the_victim_once(call_handler, supervisor):
@@ -256,3 +256,17 @@ def test_only_a_supervisor_may_decide_and_the_own_decision_error_names_the_resul
     assert rules.VRRIndependentReviewer.text() in html and "The decision was sound." in html
     request.refresh_from_db()
     assert request.status == ReviewRequestStatus.ACKNOWLEDGED
+
+
+def test_the_demo_adds_one_decided_and_one_waiting_request_once(call_handler):
+    from cases.investigation_demo import seed_demo_investigations
+
+    crimes = [routed_crime(actor=call_handler) for _ in range(4)]
+    Crime.objects.filter(pk__in=[c.pk for c in crimes]).update(reported_at=timezone.now() - timedelta(days=150))
+    seed_demo_investigations(seed=7)
+    statuses = sorted(ReviewRequest.objects.values_list("status", flat=True))
+    assert statuses == [ReviewRequestStatus.DECIDED, ReviewRequestStatus.RECEIVED]
+    decided = ReviewRequest.objects.get(status=ReviewRequestStatus.DECIDED)
+    assert decided.reviewer_id != decided.decision_made_by_id and not services.vrr_eligibility(decided)
+    seed_demo_investigations(seed=7)
+    assert ReviewRequest.objects.count() == 2
