@@ -89,6 +89,8 @@ class Person(models.Model):
             models.Index(fields=["family_norm", "given_norm"], name="people_person_norm"),
             models.Index(fields=["family_key", "date_of_birth"], name="people_person_family_key"),
             models.Index(fields=["given_key", "date_of_birth"], name="people_person_given_key"),
+            # A name typed alone may be a given name: its rows by B-tree (people.selectors, NamePart).
+            models.Index(fields=["given_norm"], name="people_person_given_norm"),
         ]
 
     def __str__(self) -> str:
@@ -169,6 +171,7 @@ class PersonName(models.Model):
             models.Index(fields=["family_norm", "given_norm"], name="people_name_norm"),
             models.Index(fields=["family_key"], name="people_name_family_key"),
             models.Index(fields=["given_key"], name="people_name_given_key"),
+            models.Index(fields=["given_norm"], name="people_name_given_norm"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -443,3 +446,26 @@ class SubmittedChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} → {self.model} {self.object_id}"
+
+
+class NamePart(models.Model):
+    """Every distinct folded family name and given name held on a person or one of their other names.
+
+    Name-only search looks for names like the one typed in this small list (a GiST trigram index,
+    PostgreSQL only) and then fetches the persons bearing them by B-tree, rather than scanning
+    trigram lists of tens of thousands of persons. On PostgreSQL a trigger fills it as persons and
+    other names are written (COPY included); names no longer borne by anyone stay, harmlessly.
+    """
+
+    FAMILY = "f"
+    GIVEN = "g"
+
+    kind = models.CharField(max_length=1, choices=[(FAMILY, "Family name"), (GIVEN, "Given name")])
+    norm = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "norm"], name="people_namepart_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.norm}"
+

@@ -198,6 +198,15 @@ _NAME_RANK = (
 # A date-of-birth candidate this close on the names (one name exact, or both near) makes the
 # name-only branches unnecessary: the person is already among the candidates.
 _CLOSE_ENOUGH = 1.0
+# Name-only search: how many distinct names like each one typed are tried (nearest first), how many
+# persons are taken per pair of names unless the pair is the one typed (then up to MAX_CANDIDATES),
+# and the pair score (two similarities) at or above which a pair counts as the one typed.
+NAME_PARTS = 30
+PER_NAME = 10
+# A name alone leaves many near-namesakes: more candidates are scored (still a few ms) so that every
+# person bearing each of the ten closest pairs of names can be, as with the former single trigram scan.
+NAME_ONLY_CANDIDATES = 100
+_WHOLE_NAME = 2.0
 
 
 def _set_trigram_threshold(cursor: Any) -> None:
@@ -214,7 +223,8 @@ def _set_trigram_threshold(cursor: Any) -> None:
 
 
 def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str, address_ids: list[int]) -> list[int]:
-    """Candidate ids from index-backed branches in one statement, the likeliest first, at most MAX_CANDIDATES.
+    """Candidate ids from index-backed branches in one statement, the likeliest first, at most MAX_CANDIDATES
+    (NAME_ONLY_CANDIDATES when neither a phone nor a date of birth is given).
 
     Branches, in order of preference: phone (B-tree); date of birth or its day/month
     swap (B-tree), ranked by name similarity; names by trigram at threshold 0.2; the
@@ -227,8 +237,9 @@ def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str
     """
     f, g = query.family, query.given or query.family
     dates = _dob_dates(query.dob) if query.dob else []
+    cap = MAX_CANDIDATES if (phone_e164 or query.dob) else NAME_ONLY_CANDIDATES
     params: dict[str, Any] = {
-        "f": f, "g": g, "dates": dates, "n": MAX_CANDIDATES, "phone": phone_e164, "close": _CLOSE_ENOUGH,
+        "f": f, "g": g, "dates": dates, "n": cap, "phone": phone_e164, "close": _CLOSE_ENOUGH,
         "names": sorted(same_person_names(query.given.split()[0])) if query.given else [],
         "keys": sorted({matching.phonetic_key(f), matching.phonetic_key(g)} - {""}),
     }
@@ -260,23 +271,50 @@ def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str
             "(SELECT id, 1, similarity(given_norm, %(g)s) FROM people_person WHERE family_key = ANY(%(keys)s) "
             "AND date_of_birth BETWEEN %(start)s AND %(end)s AND merged_into_id IS NULL ORDER BY 3 DESC LIMIT %(n)s)"
         )
-    # The name-only branches scan trigram lists of tens of thousands of entries at a force's
-    # scale; they run only when neither the phone nor the date of birth has found someone close.
+    # The name branches look names up in the short list of distinct names (people_namepart, GiST
+    # trigram, nearest first) and fetch the persons bearing the likeliest ones by B-tree, a few per
+    # name so that one common near-namesake (Joe Smith for "Jon Smyth") cannot fill the candidates.
+    # Their rows come out in turn (the first bearer of each name, then the second...): the scorer
+    # keeps the candidates' order among equal scores, so two names as close (Tracey and Stacey for
+    # "Tacey") share the first ten places rather than one filling them.
+    # The wide ones run only when neither the phone nor the date of birth has found someone close.
     guard = " AND ".join(guards) or "TRUE"
     if f:
-        dob_first = "(date_of_birth = ANY(%(dates)s)) DESC, " if dates else ""
+        params.update(parts=NAME_PARTS, per_name=PER_NAME, whole=_WHOLE_NAME)
+        dob_first = "ORDER BY (date_of_birth = ANY(%(dates)s)) DESC " if dates else ""
+        like = {
+            (kind, value): f"(SELECT norm, similarity(norm, %({value})s) AS s FROM people_namepart "  # noqa: S608
+            f"WHERE kind = '{kind}' AND norm %% %({value})s ORDER BY norm <-> %({value})s LIMIT %(parts)s)"
+            for kind in ("f", "g") for value in ("f", "g")
+        }
         if query.given:
-            where = "((family_norm %% %(f)s AND given_norm %% %(g)s) OR (family_norm %% %(g)s AND given_norm %% %(f)s))"
+            # Pairs of names, both readings (as typed, and names swapped), the closest first.
+            ctes.append(
+                f"pairs AS MATERIALIZED (SELECT a.norm AS fn, b.norm AS gn, a.s + b.s AS s FROM {like['f', 'f']} a, "
+                f"{like['g', 'g']} b UNION ALL SELECT a.norm, b.norm, a.s + b.s FROM {like['f', 'g']} a, {like['g', 'f']} b)"
+            )
+            for table, key in (("people_person", "id"), ("people_personname", "person_id")):
+                live = " AND merged_into_id IS NULL" if table == "people_person" else ""
+                order = dob_first if table == "people_person" else ""
+                branches.append(
+                    f"(SELECT x.id, 2, pairs.s - 3 * x.nth FROM (SELECT * FROM pairs ORDER BY s DESC) pairs "  # noqa: S608
+                    f"CROSS JOIN LATERAL (SELECT {key} AS id, row_number() OVER () AS nth FROM {table} WHERE family_norm = pairs.fn AND given_norm = pairs.gn{live} "
+                    f"{order}"
+                    "LIMIT CASE WHEN pairs.s >= %(whole)s THEN %(n)s ELSE %(per_name)s END) x "
+                    f"WHERE {guard} ORDER BY pairs.s DESC LIMIT %(n)s)"
+                )
         else:
-            where = "(family_norm %% %(f)s OR given_norm %% %(f)s)"
-        branches.append(
-            f"(SELECT id, 2, {rank} FROM people_person WHERE {where} AND merged_into_id IS NULL AND {guard} "  # noqa: S608
-            f"ORDER BY {dob_first}3 DESC LIMIT %(n)s)"
-        )
-        branches.append(
-            f"(SELECT person_id, 2, {rank} FROM people_personname WHERE {where} AND {guard} "  # noqa: S608
-            "ORDER BY 3 DESC LIMIT %(n)s)"
-        )
+            # One name typed: a family name or a given name like it.
+            for table, key in (("people_person", "id"), ("people_personname", "person_id")):
+                live = " AND merged_into_id IS NULL" if table == "people_person" else ""
+                order = dob_first if table == "people_person" else ""
+                for kind, column in (("f", "family_norm"), ("g", "given_norm")):
+                    branches.append(
+                        f"(SELECT x.id, 2, part.s - 3 * x.nth FROM {like[kind, 'f']} part CROSS JOIN LATERAL "  # noqa: S608
+                        f"(SELECT {key} AS id, row_number() OVER () AS nth FROM {table} WHERE {column} = part.norm{live} {order}"
+                        "LIMIT CASE WHEN part.s >= 1 THEN %(n)s ELSE %(per_name)s END) x "
+                        f"WHERE {guard} ORDER BY part.s DESC LIMIT %(n)s)"
+                    )
         if query.given:
             # A pet name shares no trigrams with the formal one (Peggy, Margaret).
             # Cheap (B-tree, exact), so it runs even when a dob candidate is close: namesakes born
@@ -289,10 +327,13 @@ def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str
                 "(SELECT person_id, 3, 0::real FROM people_personname WHERE family_norm = %(f)s "
                 "AND given_norm = ANY(%(names)s) LIMIT %(n)s)"
             )
+            # The family name as typed with the given names nearest the one typed, however far.
             branches.append(
-                f"(SELECT id, 4, similarity(given_norm, %(g)s) FROM people_person WHERE family_norm = %(f)s "
-                f"AND merged_into_id IS NULL AND {guard} "
-                f"ORDER BY {dob_first}3 DESC LIMIT %(n)s)"
+                "(SELECT x.id, 4, part.s FROM (SELECT norm, similarity(norm, %(g)s) AS s FROM people_namepart "
+                "WHERE kind = 'g' ORDER BY norm <-> %(g)s LIMIT %(parts)s) part CROSS JOIN LATERAL "
+                "(SELECT id FROM people_person WHERE family_norm = %(f)s AND given_norm = part.norm "
+                f"AND merged_into_id IS NULL {dob_first}LIMIT %(per_name)s) x "
+                f"WHERE {guard} ORDER BY part.s DESC LIMIT %(n)s)"
             )
     ids: list[int] = []
     seen: set[int] = set()
@@ -302,12 +343,12 @@ def _candidates_postgresql(query: matching.Query, phone_e164: str, postcode: str
             with_clause = f"WITH {', '.join(ctes)} " if ctes else ""
             cursor.execute(f"{with_clause}SELECT id FROM ({' UNION ALL '.join(branches)}) AS c (id, branch, rank) ORDER BY branch, rank DESC", params)
             for (pk,) in cursor.fetchall():
-                if pk not in seen and len(ids) < MAX_CANDIDATES:
+                if pk not in seen and len(ids) < cap:
                     seen.add(pk)
                     ids.append(pk)
-    if (postcode or address_ids) and len(ids) < MAX_CANDIDATES:
+    if (postcode or address_ids) and len(ids) < cap:
         for (pk,) in _residents(postcode, address_ids):
-            if pk not in seen and len(ids) < MAX_CANDIDATES:
+            if pk not in seen and len(ids) < cap:
                 seen.add(pk)
                 ids.append(pk)
     return ids
