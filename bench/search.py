@@ -26,6 +26,15 @@ request the server answers, GET /api/people/persons/<a reference no one has> (to
 check, one indexed lookup, a 404, no audit entry). It is the floor the web stack and the
 machine set at that moment; a search can only be as fast as it. Prints a table, then
 one JSON line.
+
+``--name-only N`` adds N searches by name alone (no date of birth, no phone), each with one
+typo in the family or given name, timed twice: in process (``search_people`` called in turn,
+one at a time) and through HTTP with the same clients. Without a date, a typed name cannot
+tell namesakes apart, so besides the plain top-10 recall it reports the namesake recall: a
+search counts as found when its top 10 holds the true person or someone with exactly the true
+person's (folded) given and family names, who the handler could not have told apart either;
+and the plain recall over the searches whose true name is borne by at most ten persons (so
+that the top 10 can hold them all). Its figures go under the JSON key ``name_only``.
 """
 
 from __future__ import annotations
@@ -228,6 +237,70 @@ def make_queries(count: int, seed: int) -> list[tuple[str, str, dict]]:
     return queries
 
 
+# A name borne by at most this many persons can have all of them in a top 10, the true person included.
+FEW_NAMESAKES = 10
+
+
+def make_name_only_queries(count: int, seed: int) -> list[tuple[str, str, dict]]:
+    """(kind, true reference, {"name": ...}) with one typo in the family or given name, and nothing else."""
+    from people.models import Person
+
+    rng = random.Random(seed + 1)
+    low = Person.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+    high = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ids = [rng.randint(low, high) for _ in range(count * 2)] if high else []
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=ids).only("reference", "given_name", "family_name")}
+    queries = []
+    for pk in ids:
+        person = persons.get(pk)
+        if person is None:
+            continue
+        given, family = person.given_name, person.family_name
+        if len(queries) % 2:
+            kind, name = "given_typo", f"{typo(given, rng)} {family}"
+        else:
+            kind, name = "family_typo", f"{given} {typo(family, rng)}"
+        queries.append((kind, person.reference, {"name": name}))
+        if len(queries) >= count:
+            break
+    return queries
+
+
+def run_name_only_in_process(queries, *, warmup: int) -> dict:
+    """Latency (ms, one search at a time) and recall of name-only searches called in process."""
+    from django.contrib.auth import get_user_model
+
+    from people.models import Person
+    from people.selectors import search_people
+
+    actor, _ = get_user_model().objects.get_or_create(username="search-benchmark", defaults={"is_superuser": True})
+    truth = {p.reference: (p.given_norm, p.family_norm) for p in Person.objects.filter(
+        reference__in=[ref for _, ref, _ in queries]).only("reference", "given_norm", "family_norm")}
+    bearers = {pair: Person.objects.filter(given_norm=pair[0], family_norm=pair[1]).count() for pair in set(truth.values())}
+    latencies: list[float] = []
+    found: list[bool] = []
+    namesake: list[bool] = []
+    few: list[bool] = []
+    for i, (_kind, reference, params) in enumerate(queries):
+        started = time.perf_counter()
+        results = search_people(actor=actor, reason="Search benchmark", name=params["name"], limit=10)
+        elapsed = (time.perf_counter() - started) * 1000
+        if i < warmup:
+            continue
+        latencies.append(elapsed)
+        found.append(any(r.reference == reference for r in results))
+        namesake.append(any((r.person.given_norm, r.person.family_norm) == truth[reference] for r in results))
+        if bearers[truth[reference]] <= FEW_NAMESAKES:
+            few.append(found[-1])
+    return {
+        "queries": len(latencies), "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(_percentile(latencies, 0.95), 1),
+        "recall_top10": round(sum(found) / len(found), 4),
+        "namesake_recall_top10": round(sum(namesake) / len(namesake), 4),
+        "few_namesakes": {"queries": len(few), "recall_top10": round(sum(few) / max(1, len(few)), 4)},
+    }
+
+
 # --- driving the server ----------------------------------------------------------------------------
 
 def _wait_for(port: int, timeout: float = 90) -> None:
@@ -335,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--port", type=int, default=0, help="port for the server (default: a free one)")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--name-only", type=int, default=0, metavar="N",
+                        help="also time N searches by name alone (one typo, no date or phone), in process and by HTTP")
     parser.add_argument("--anchor", type=int, default=1000,
                         help="floor requests (token check, one lookup, 404) with the same clients; 0 to skip")
     args = parser.parse_args(argv)
@@ -357,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"loaded {load['persons']:,} persons in {load['load_seconds']} s "
               f"(COPY {load['copy_seconds']} s, indexes {load['index_seconds']} s)")
     queries = make_queries(args.queries + args.warmup, args.seed)
+    name_only_warmup = min(args.warmup, args.name_only)
+    name_queries = make_name_only_queries(args.name_only + name_only_warmup, args.seed) if args.name_only else []
+    name_only = run_name_only_in_process(name_queries, warmup=name_only_warmup) if name_queries else {}
     _, token = issue_api_token(name=f"search benchmark {time.time():.0f}", scopes=["people:read"], issued_by=None)
     persons = load.get("persons") or connection.cursor().execute("SELECT count(*) FROM people_person").fetchone()[0]
     connection.close()
@@ -379,6 +457,12 @@ def main(argv: list[str] | None = None) -> int:
         latencies, found, kinds = run(queries, port=args.port, token=token, clients=args.clients,
                                       warmup=args.warmup)
         wall = time.perf_counter() - started
+        if name_queries:
+            name_latencies, name_found, _ = run(name_queries, port=args.port, token=token, clients=args.clients,
+                                                warmup=name_only_warmup)
+            name_only["http"] = {"queries": len(name_latencies), "p50_ms": round(statistics.median(name_latencies), 1),
+                                 "p95_ms": round(_percentile(name_latencies, 0.95), 1),
+                                 "recall_top10": round(sum(name_found) / max(1, len(name_found)), 4)}
         anchor = run_anchor(port=args.port, token=token, clients=args.clients, requests=args.anchor)
     finally:
         server.terminate()
@@ -394,6 +478,7 @@ def main(argv: list[str] | None = None) -> int:
         "recall_by_kind": {k: round(sum(f for f, kk in zip(found, kinds, strict=True) if kk == k)
                                     / max(1, kinds.count(k)), 4) for k in KINDS},
         **({"load": load} if load else {}),
+        **({"name_only": name_only} if name_only else {}),
     }
     if anchor:
         summary["anchor_floor"] = {"requests": len(anchor), "p50_ms": round(statistics.median(anchor), 1),
@@ -410,6 +495,16 @@ def main(argv: list[str] | None = None) -> int:
         floor = summary["anchor_floor"]
         print(f"{'anchor p50 / p95 ms':<22}{floor['p50_ms']:>8} / {floor['p95_ms']}")
         print(f"{'search p95 / floor p95':<22}{summary['p95_over_floor_p95']:>12}")
+    if name_only:
+        print(f"{'name only, in process':<22}p50 {name_only['p50_ms']} ms, p95 {name_only['p95_ms']} ms "
+              f"({name_only['queries']} searches, one at a time)")
+        if "http" in name_only:
+            print(f"{'name only, HTTP':<22}p50 {name_only['http']['p50_ms']} ms, p95 {name_only['http']['p95_ms']} ms "
+                  f"({args.clients} clients)")
+        print(f"{'name only, recall':<22}true person {name_only['recall_top10']}, "
+              f"true person or exact namesake {name_only['namesake_recall_top10']}, "
+              f"true person among at most {FEW_NAMESAKES} namesakes {name_only['few_namesakes']['recall_top10']} "
+              f"({name_only['few_namesakes']['queries']} searches)")
     print(json.dumps(summary))
     return 0
 

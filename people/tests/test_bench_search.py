@@ -48,3 +48,20 @@ def test_queries_are_drawn_from_the_index_with_one_slip_of_each_kind(call_handle
         if kind == "nickname":
             given = params["name"].split()[0].lower()
             assert given not in {"robert", "margaret", "william"}
+
+
+@pytest.mark.django_db
+def test_name_only_queries_carry_a_name_with_one_slip_and_nothing_else(call_handler):
+    for i in range(20):
+        record_person(actor=call_handler, given_name=("Robert", "Margaret")[i % 2], family_name="Fletcher",
+                      date_of_birth=date(1960 + i, 1, 1), phone_e164=f"07700 900{i:03d}")
+    queries = bench.make_name_only_queries(10, seed=2)
+    assert len(queries) == 10
+    assert {kind for kind, _, _ in queries} == {"family_typo", "given_typo"}
+    for kind, _reference, params in queries:
+        assert set(params) == {"name"}
+        given, family = params["name"].split(" ", 1)
+        if kind == "family_typo":
+            assert given in {"Robert", "Margaret"} and 1 <= Levenshtein.distance(family, "Fletcher") <= 2
+        else:
+            assert family == "Fletcher" and given not in {"Robert", "Margaret"}
