@@ -361,6 +361,9 @@ NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6, minimum=1)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60, minimum=1)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_SECONDS", 6 * 3600, minimum=1)
 NOTIFICATIONS_SEND_LEASE_SECONDS = env_int("NOTIFICATIONS_SEND_LEASE_SECONDS", 300, minimum=30)
+# send_due_messages claims this many due messages at a time (one transaction; SKIP LOCKED on
+# PostgreSQL), so several workers take different batches instead of waiting on each other.
+NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 20, minimum=1)
 NOTIFICATIONS_FROM_EMAIL = env_str("NOTIFICATIONS_FROM_EMAIL", "") or f"{FORCE_NAME} <no-reply@localhost>"
 NOTIFICATIONS_DEFAULT_SUBJECT = env_str("NOTIFICATIONS_DEFAULT_SUBJECT", "") or f"A message from {FORCE_NAME}"
 NOTIFICATIONS_EMAIL_BACKEND = env_str("NOTIFICATIONS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

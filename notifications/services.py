@@ -289,18 +289,80 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
+def _lease_until(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.NOTIFICATIONS_SEND_LEASE_SECONDS)
+
+
+def _due(now: datetime) -> Q:
+    """New, due a retry, or claimed by a sender whose lease has run out."""
+    return Q(status__in=[Status.QUEUED, Status.SENDING], next_attempt_at__lte=now)
+
+
 def _claim(message_id: int, now: datetime) -> bool:
-    """Take a due message for sending. One conditional UPDATE, so two workers never both win.
+    """Take one due message for sending. One conditional UPDATE, so two workers never both win.
 
     A claim is a lease: if the worker dies mid-send, the message is due again when it ends.
     """
-    lease = timedelta(seconds=settings.NOTIFICATIONS_SEND_LEASE_SECONDS)
-    due = Q(status__in=[Status.QUEUED, Status.SENDING], next_attempt_at__lte=now)
     return bool(
-        Message.objects.filter(due, pk=message_id).update(
-            status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + lease
+        Message.objects.filter(_due(now), pk=message_id).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=_lease_until(now)
         )
     )
+
+
+def claim_due_messages(*, size: int, now: datetime | None = None) -> list[Message]:
+    """Take up to ``size`` due messages for this sender, oldest due first, each leased to it.
+
+    One short transaction: on PostgreSQL ``SELECT ... FOR UPDATE SKIP LOCKED`` passes over the rows
+    another sender is claiming at that moment instead of waiting for it, then one UPDATE marks the
+    batch ``sending`` with a lease (``NOTIFICATIONS_SEND_LEASE_SECONDS``), counting the try. After
+    the commit the leased rows are not due, so other senders take the next ones; a sender that dies
+    mid-batch leaves the rest due again when the lease ends. SQLite has no row locks: its
+    transactions take the write lock when they begin (``transaction_mode`` IMMEDIATE), so there
+    claims simply take turns.
+
+    The lease's end and the try count returned with each message are its claim: recording the
+    outcome, and sending at all, only happen while the row still carries them (``_hold``, ``_apply``).
+    """
+    now = now or timezone.now()
+    lease_until = _lease_until(now)
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    with transaction.atomic():
+        ids = list(
+            Message.objects.select_for_update(skip_locked=skip_locked)
+            .filter(_due(now))
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:size]
+        )
+        if not ids:
+            return []
+        Message.objects.filter(_due(now), pk__in=ids).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=lease_until
+        )
+        claimed = {m.pk: m for m in Message.objects.filter(pk__in=ids, status=Status.SENDING, next_attempt_at=lease_until)}
+    return [claimed[pk] for pk in ids if pk in claimed]
+
+
+def _ours(message: Message) -> Q:
+    """The row as this sender's claim left it: still sending, same try, same lease."""
+    return Q(pk=message.pk, status=Status.SENDING, attempts=message.attempts, next_attempt_at=message.next_attempt_at)
+
+
+def _hold(message: Message) -> bool:
+    """Whether this sender may send ``message`` now: its claim still stands, with time left.
+
+    A message waiting late in a batch may see its lease run low; it is renewed while the claim is
+    still ours. If another sender has reclaimed it (the lease ran out first), it is left to them.
+    """
+    now = timezone.now()
+    lease = timedelta(seconds=settings.NOTIFICATIONS_SEND_LEASE_SECONDS)
+    if message.next_attempt_at - now > lease / 2:
+        return True
+    renewed = _lease_until(now)
+    if Message.objects.filter(_ours(message)).update(next_attempt_at=renewed):
+        message.next_attempt_at = renewed
+        return True
+    return False
 
 
 def deliver_message(*, message_id: int, sender: senders.Sender | None = None) -> Message | None:
@@ -312,7 +374,11 @@ def deliver_message(*, message_id: int, sender: senders.Sender | None = None) ->
     now = timezone.now()
     if not _claim(message_id, now):
         return None
-    message = Message.objects.get(pk=message_id)
+    return _send_claimed(Message.objects.get(pk=message_id), sender)
+
+
+def _send_claimed(message: Message, sender: senders.Sender | None) -> Message:
+    """Hand a message this worker has claimed to the sender and record what happened."""
     try:
         sender = sender or senders.configured_sender()
     except ImproperlyConfigured as error:
@@ -344,8 +410,12 @@ def deliver_message(*, message_id: int, sender: senders.Sender | None = None) ->
 
 
 def _apply(message: Message, changes: dict[str, Any]) -> Message:
-    """Save ``changes`` if the message is still being sent by us; the message as it now stands."""
-    if Message.objects.filter(pk=message.pk, status=Status.SENDING).update(**changes):
+    """Save ``changes`` if the message is still held by this worker's claim; the message as it now stands.
+
+    Not ours any more when a delivery receipt has already said more, or when the lease ran out and
+    another worker reclaimed the message: its record is then theirs to write.
+    """
+    if Message.objects.filter(_ours(message)).update(**changes):
         for name, value in changes.items():
             setattr(message, name, value)
     else:
@@ -365,28 +435,60 @@ def _record_failure(message: Message, sender_name: str, error: str, *, permanent
     return _apply(message, changes)
 
 
-def send_due_messages(*, limit: int = 500, sender: senders.Sender | None = None) -> dict[str, int]:
-    """Send every message that is due (new, due a retry, or abandoned mid-send); counts by outcome."""
-    now = timezone.now()
-    due_ids = list(
-        Message.objects.filter(status__in=[Status.QUEUED, Status.SENDING], next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
-    counts = {"sent": 0, "delivered": 0, "retrying": 0, "failed": 0, "skipped": 0}
-    if sender is None and due_ids:
+def _empty_counts() -> dict[str, int]:
+    return {"sent": 0, "delivered": 0, "retrying": 0, "failed": 0, "skipped": 0}
+
+
+def send_claimed_messages(messages: list[Message], *, sender: senders.Sender | None = None) -> dict[str, int]:
+    """Send a batch from ``claim_due_messages``, each once; counts by outcome.
+
+    A message whose claim no longer stands (its lease ran out and another worker took it) is
+    skipped, not sent a second time.
+    """
+    counts = _empty_counts()
+    if sender is None and messages:
         try:
             sender = senders.configured_sender()
         except ImproperlyConfigured:
             sender = None  # each message records the reason as it is tried
-    for message_id in due_ids:
-        message = deliver_message(message_id=message_id, sender=sender)
-        if message is None:
+    for message in messages:
+        if not _hold(message):
             counts["skipped"] += 1
-        elif message.status == Status.QUEUED:
+            continue
+        message = _send_claimed(message, sender)
+        if message.status == Status.QUEUED:
             counts["retrying"] += 1
+        elif message.status == Status.SENDING:
+            counts["skipped"] += 1  # reclaimed by another worker while this one was sending
         else:
             counts[message.status] = counts.get(message.status, 0) + 1
+    return counts
+
+
+def send_due_messages(
+    *, limit: int = 500, sender: senders.Sender | None = None, batch_size: int | None = None
+) -> dict[str, int]:
+    """Send every message that is due (new, due a retry, or abandoned mid-send); counts by outcome.
+
+    Claims ``batch_size`` messages at a time (``NOTIFICATIONS_SEND_BATCH``) until none is due or
+    ``limit`` have been taken. Any number of workers can run this at once: each claims its own
+    batches (``claim_due_messages``), so none waits for another and each message is sent once.
+    """
+    batch_size = batch_size or settings.NOTIFICATIONS_SEND_BATCH
+    counts = _empty_counts()
+    taken = 0
+    while taken < limit:
+        batch = claim_due_messages(size=min(batch_size, limit - taken))
+        if not batch:
+            break
+        taken += len(batch)
+        if sender is None:
+            try:
+                sender = senders.configured_sender()  # one for the run, as a worker keeps its connection
+            except ImproperlyConfigured:
+                pass  # each message records the reason as it is tried
+        for name, count in send_claimed_messages(batch, sender=sender).items():
+            counts[name] = counts.get(name, 0) + count
     return counts
 
 
