@@ -274,6 +274,8 @@ class ReviewDecisionForm(GovUKFormMixin, forms.Form):
                                error_messages={"required": "Choose the result of the review: upheld or overturned"})
     decision_reasons = forms.CharField(label="Reasons for the result", max_length=4000,
                                        widget=forms.Textarea(attrs={"rows": 3}),
+                                       help_text="The victim is sent these reasons, and what happens next, "
+                                                 "in plain words.",
                                        error_messages={"required": "Enter the reasons for the review's result"})
     next_steps = forms.CharField(label="What happens next (needed when overturned)", required=False,
                                  max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -282,4 +284,5 @@ class ReviewDecisionForm(GovUKFormMixin, forms.Form):
 class RefuseReviewForm(GovUKFormMixin, forms.Form):
     refusal_reason = forms.CharField(label="Why the request is not eligible", max_length=4000,
                                      widget=forms.Textarea(attrs={"rows": 2}),
+                                     help_text="The victim is sent this reason in plain words.",
                                      error_messages={"required": "Enter why the request is not eligible"})

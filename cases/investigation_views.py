@@ -454,7 +454,7 @@ def decide_review(request: HttpRequest, reference: str, request_id: int) -> Http
     return _act(request, reference, "vrr_decide_form", lambda crime, data: services.decide_review_request(
         request=_review_request(crime, request_id), actor=request.user, result=data["result"],
         reasons=data["decision_reasons"], next_steps=data["next_steps"]),
-        "Review decided", field_names={"outcome": "result", "requested_on": "result"}, anchor="right-to-review")
+        "Review decided; the victim has been told the result", field_names={"outcome": "result", "requested_on": "result"}, anchor="right-to-review")
 
 
 @login_required
@@ -463,7 +463,7 @@ def refuse_review(request: HttpRequest, reference: str, request_id: int) -> Http
     _supervisor_only(request)
     return _act(request, reference, "vrr_refuse_form", lambda crime, data: services.refuse_review_request(
         request=_review_request(crime, request_id), actor=request.user, reason=data["refusal_reason"]),
-        "Request refused as ineligible", anchor="right-to-review")
+        "Request refused as ineligible; the victim has been told why", anchor="right-to-review")
 
 
 # --- the crime admin bureau's task queue --------------------------------------------------------------------

@@ -563,6 +563,9 @@ class ReviewRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledgement_reference = models.CharField(max_length=60, blank=True)
+    result_reference = models.CharField(
+        max_length=60, blank=True, help_text="How the victim was told the result: the outbox message or the bureau task."
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="right_to_reviews"
     )

@@ -310,8 +310,10 @@ def case_timeline(crime: Crime) -> list[TimelineEvent]:
         events.append(TimelineEvent(o.reopened_at, f"Reopened (was closed with outcome {o.previous_outcome.number}): "
                                     f"{o.reason}", _who(o.reopened_by), "reopened"))
     for v in crime.review_requests.select_related("recorded_by", "acknowledged_by", "reviewer"):
-        events.append(TimelineEvent(v.recorded_at, "Victim asked for a review of the decision not to charge",
-                                    _who(v.recorded_by), "vrr_requested"))
+        online = v.channel == "online" and v.recorded_by is None
+        events.append(TimelineEvent(v.recorded_at, "Victim asked for a review of the decision not to charge"
+                                    + (" (online, from Track my report)" if online else ""),
+                                    "The victim" if online else _who(v.recorded_by), "vrr_requested"))
         if v.acknowledged_at:
             events.append(TimelineEvent(v.acknowledged_at, "Request for a review acknowledged",
                                         _who(v.acknowledged_by), "vrr_acknowledged"))

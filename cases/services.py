@@ -7,6 +7,7 @@ by person.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -1000,6 +1001,8 @@ VRR_FUTURE = "The date the victim asked must be today or earlier."
 VRR_NOT_OPEN = "This review request has already been {status}."
 VRR_NOT_ACKNOWLEDGED = "Acknowledge the request before deciding it."
 VRR_NOT_A_SUPERVISOR = "Only a supervisor can decide or refuse a review request."
+VRR_TOO_LONG_FOR_TEXT = ("The victim is told by text message, which holds at most {limit} characters: shorten the "
+                         "reasons and what happens next by at least {over} characters.")
 
 
 def vrr_months() -> int:
@@ -1071,6 +1074,68 @@ def record_review_request(
     return request
 
 
+def review_message_channel(crime: Crime) -> tuple[str, str]:
+    """The (channel, address) by which the victim is told about their review: their preferred written channel.
+
+    The channel agreed in the update plan when it is email, text or letter and we hold the
+    address; otherwise (a phone call agreed, or no plan) email if we hold one, else text, else
+    a letter posted by the bureau. The result of a review is always given in writing.
+    """
+    victim = crime.victim
+    if victim is None:
+        return "", ""
+    email, phone = victim.email, victim.phone_e164
+    agreed = Investigation.objects.filter(crime=crime).values_list("update_channel", flat=True).first() or ""
+    if agreed == UpdateChannel.EMAIL and email:
+        return UpdateChannel.EMAIL, email
+    if agreed == UpdateChannel.SMS and phone:
+        return UpdateChannel.SMS, phone
+    if agreed == UpdateChannel.LETTER:
+        return UpdateChannel.LETTER, _victim_address(crime)
+    if email:
+        return UpdateChannel.EMAIL, email
+    if phone:
+        return UpdateChannel.SMS, phone
+    return UpdateChannel.LETTER, _victim_address(crime)
+
+
+def _review_personalisation(request: ReviewRequest) -> dict[str, str]:
+    crime, victim = request.crime, request.crime.victim
+    return {
+        "name": victim.given_name, "crime_reference": crime.reference,
+        "requested_on": f"{request.requested_on:%-d %B %Y}", "decide_by": f"{request.decide_by:%-d %B %Y}",
+        "reasons": request.decision_reasons or request.refusal_reason, "next_steps": request.next_steps,
+        "force_name": settings.FORCE_NAME,
+    }
+
+
+def _tell_victim_of_review(request: ReviewRequest, *, actor: Any, template: str, kind: str, reason: str) -> str:
+    """Queue the message ``template`` to the victim in their preferred channel; returns where it went.
+
+    Email and text go through the outbox in the caller's transaction, idempotent by the reference
+    ``vrr-<kind>-<request id>`` (the outbox logs the disclosure with the address); a letter
+    becomes a bureau task carrying the same words. Nothing when the crime has no victim.
+    """
+    from notifications.services import queue_message, render_message
+
+    crime = request.crime
+    channel, to = review_message_channel(crime)
+    if not channel:
+        return ""
+    personalisation = _review_personalisation(request)
+    reference = f"vrr-{kind}-{request.pk}"
+    if channel in OUTBOX_CHANNELS:
+        queued = queue_message(channel=channel, to=to, template=template, personalisation=personalisation,
+                               reference=reference, person_id=crime.victim_id, actor=actor, reason=reason)
+        return queued.reference[:60]
+    _, body = render_message(channel="email", template=template, personalisation=personalisation)
+    task = BureauTask.objects.create(
+        crime=crime, kind=BureauTaskKind.VICTIM_LETTER, requested_by=_actor_or_none(actor),
+        instructions=f"Send this letter to the victim{f' at {to}' if to else ''}:\n\n{body}",
+    )
+    return f"bureau task {task.pk}"
+
+
 @transaction.atomic
 def acknowledge_review_request(*, request: ReviewRequest, actor: Any) -> ReviewRequest:
     """Acknowledge the request and tell the victim: email or text through the outbox, else a letter by the bureau.
@@ -1083,34 +1148,11 @@ def acknowledge_review_request(*, request: ReviewRequest, actor: Any) -> ReviewR
     if request.status != ReviewRequestStatus.RECEIVED:
         raise ValidationError(VRR_NOT_OPEN.format(status=request.get_status_display().lower()))
     crime = request.crime
-    victim = crime.victim
     now = timezone.now()
-    sent_as = ""
-    if victim is not None:
-        channel, to = ((UpdateChannel.EMAIL, victim.email) if victim.email
-                       else (UpdateChannel.SMS, victim.phone_e164) if victim.phone_e164 else ("", ""))
-        if channel:
-            from notifications.services import queue_message
-
-            queued = queue_message(
-                channel=channel, to=to, template="right_to_review_acknowledged",
-                personalisation={
-                    "name": victim.given_name, "crime_reference": crime.reference,
-                    "requested_on": f"{request.requested_on:%-d %B %Y}", "decide_by": f"{request.decide_by:%-d %B %Y}",
-                    "force_name": settings.FORCE_NAME,
-                },
-                reference=f"vrr-acknowledged-{request.pk}", person_id=victim.pk, actor=actor,
-                reason=f"Victims' Right to Review acknowledgement on {crime.reference}",
-            )
-            sent_as = queued.reference[:60]
-        else:
-            task = BureauTask.objects.create(
-                crime=crime, kind=BureauTaskKind.VICTIM_LETTER, requested_by=_actor_or_none(actor),
-                instructions=(f"Write to the victim: their request of {request.requested_on:%-d %B %Y} for a review "
-                              f"of the decision on {crime.reference} has been received and will be decided by "
-                              f"{request.decide_by:%-d %B %Y}."),
-            )
-            sent_as = f"bureau task {task.pk}"
+    sent_as = _tell_victim_of_review(
+        request, actor=actor, template="right_to_review_acknowledged", kind="acknowledged",
+        reason=f"Victims' Right to Review acknowledgement on {crime.reference}",
+    )
     request.status = ReviewRequestStatus.ACKNOWLEDGED
     request.acknowledged_at = now
     request.acknowledged_by = _actor_or_none(actor)
@@ -1119,6 +1161,26 @@ def acknowledge_review_request(*, request: ReviewRequest, actor: Any) -> ReviewR
     _audit_vrr(request, actor=actor, event="vrr_acknowledged", sent_as=sent_as,
                late=timezone.localdate(now) > request.acknowledge_by)
     return request
+
+
+def _tell_result(request: ReviewRequest, *, actor: Any, template: str, reason_field: str) -> str:
+    """Tell the victim the result (decided or refused) in their preferred channel, in the same transaction.
+
+    A text message has a length limit; reasons too long for it come back as an error on the
+    reasons field, so the reviewer shortens them (nothing is saved until they do).
+    """
+    try:
+        return _tell_victim_of_review(request, actor=actor, template=template, kind="result",
+                                      reason=f"Victims' Right to Review result on {request.crime.reference}")
+    except ValidationError as error:
+        from notifications.services import SMS_MAX_CHARACTERS
+
+        problems = error.message_dict.get("personalisation", []) if hasattr(error, "error_dict") else []
+        length = next((re.search(r"would be (\d+)", p) for p in problems if "text message" in p), None)
+        if length is None:
+            raise
+        over = int(length.group(1)) - SMS_MAX_CHARACTERS
+        raise ValidationError({reason_field: VRR_TOO_LONG_FOR_TEXT.format(limit=SMS_MAX_CHARACTERS, over=over)}) from None
 
 
 def _check_supervisor(actor: Any) -> None:
@@ -1163,8 +1225,11 @@ def decide_review_request(
     request.next_steps = next_steps if result == ReviewResult.OVERTURNED else ""
     request.reviewer = actor
     request.decided_at = timezone.now()
-    request.save(update_fields=["status", "result", "decision_reasons", "next_steps", "reviewer", "decided_at"])
-    _audit_vrr(request, actor=actor, event="vrr_decided", result=result,
+    request.result_reference = _tell_result(request, actor=actor, template=f"right_to_review_{result}",
+                                            reason_field="decision_reasons")
+    request.save(update_fields=["status", "result", "decision_reasons", "next_steps", "reviewer", "decided_at",
+                                "result_reference"])
+    _audit_vrr(request, actor=actor, event="vrr_decided", result=result, told_as=request.result_reference,
                late=timezone.localdate(request.decided_at) > request.decide_by)
     if result == ReviewResult.OVERTURNED and Crime.objects.filter(pk=request.crime_id,
                                                                   status=CrimeStatus.CLOSED).exists():
@@ -1191,6 +1256,8 @@ def refuse_review_request(*, request: ReviewRequest, actor: Any, reason: str) ->
     request.refusal_reason = reason
     request.reviewer = actor
     request.decided_at = timezone.now()
-    request.save(update_fields=["status", "refusal_reason", "reviewer", "decided_at"])
-    _audit_vrr(request, actor=actor, event="vrr_refused", reason=reason)
+    request.result_reference = _tell_result(request, actor=actor, template="right_to_review_refused",
+                                            reason_field="refusal_reason")
+    request.save(update_fields=["status", "refusal_reason", "reviewer", "decided_at", "result_reference"])
+    _audit_vrr(request, actor=actor, event="vrr_refused", reason=reason, told_as=request.result_reference)
     return request

@@ -68,7 +68,7 @@ def test_a_supervisor_records_acknowledges_and_decides_a_request(page, live_serv
     page.get_by_label("Original decision upheld").check()
     page.get_by_label("Reasons for the result").fill("The CCTV was viewed and shows no one identifiable.")
     page.get_by_role("button", name="Record the result").click()
-    assert page.get_by_text("Review decided", exact=True).is_visible()
+    assert page.get_by_text("Review decided; the victim has been told the result", exact=True).is_visible()
     assert "Original decision upheld" in page.get_by_test_id("review-result").inner_text()
     assert_accessible(page)
     request.refresh_from_db()
