@@ -1017,6 +1017,19 @@ def vrr_eligibility(request: ReviewRequest) -> list[type[rules.BusinessRule]]:
                                  months=vrr_months())
 
 
+def vrr_eligibility_now(crime: Crime, *, requested_on: date) -> list[type[rules.BusinessRule]]:
+    """The eligibility rules a request made on ``requested_on`` about ``crime``'s decision as it stands would break."""
+    told_on = timezone.localdate(crime.closed_at) if crime.closed_at else requested_on
+    return rules.vrr_eligibility(crime, requested_on=requested_on, told_on=told_on, months=vrr_months())
+
+
+def vrr_last_day(crime: Crime) -> date | None:
+    """The last day the victim may ask for a review of the crime's closing decision (None while it is open)."""
+    if crime.status != CrimeStatus.CLOSED or crime.closed_at is None:
+        return None
+    return rules.VRRWithinThreeMonths.last_day(timezone.localdate(crime.closed_at), months=vrr_months())
+
+
 def _locked_request(request: ReviewRequest) -> ReviewRequest:
     return ReviewRequest.objects.select_for_update().select_related("crime", "outcome").get(pk=request.pk)
 

@@ -270,6 +270,29 @@ class CodeForm(GovUKFormMixin, forms.Form):
                            error_messages={"required": "Enter the code we sent you"})
 
 
+class AskForReviewForm(GovUKFormMixin, forms.Form):
+    """The victim's "Ask for a review of this decision" on Track my report.
+
+    No ``max_length`` on the field: a browser would cut off what was typed beyond it without a
+    word. The length is checked here instead, with a message, and what was typed is shown again.
+    """
+
+    reasons = forms.CharField(
+        label="Why do you disagree with the decision?", widget=forms.Textarea(attrs={"rows": 6}), strip=True,
+        help_text="Tell us what you think we got wrong or did not look at, for example a witness or CCTV.",
+        error_messages={"required": "Enter why you disagree with the decision"},
+    )
+
+    def clean_reasons(self):
+        from .services import REVIEW_REASONS_MAX
+
+        value = self.cleaned_data["reasons"]
+        if len(value) > REVIEW_REASONS_MAX:
+            raise ValidationError(f"Why you disagree must be {REVIEW_REASONS_MAX:,} characters or fewer; "
+                                  f"you have entered {len(value):,}")
+        return value
+
+
 # --- business ------------------------------------------------------------------------------------
 
 class BusinessSignInForm(GovUKFormMixin, forms.Form):

@@ -52,6 +52,7 @@ class Progress:
     updates: list[Update] = field(default_factory=list)
     next_update_due: date | None = None
     closed: bool = False
+    review: ReviewOption | None = None
 
 
 def _crime_for(report: OnlineReport):
@@ -118,10 +119,138 @@ def report_progress(*, report: OnlineReport, actor) -> Progress:
     elif contact.route:
         progress.status = ROUTE_WORDS.get(contact.route, RECEIVED_WORDS)
     progress.next_update_due = None if progress.closed else _next_update_due(contact, crime)
+    progress.review = review_option(report=report, crime=crime)
     record_entry(actor=actor, action=Action.CONSULTATION, subject_type="public.onlinereport", subject_id=str(report.pk),
                  person_id=str(report.reporter_id or ""), reason="The reporter checked the progress of their own report",
                  detail={"contact": contact.reference})
     return progress
+
+
+# --- the Victims' Right to Review, as the reporter reads it ---------------------------------------
+
+CALL_101 = "call 101 and give your crime reference {reference}"
+COMPLAIN = "If you are unhappy with how we dealt with your report, you can make a complaint: call 101 and ask how."
+NEW_INFORMATION = "If you learn something new that could help, " + CALL_101 + ", and we will look at it."
+REVIEW_NOT_POLICE_NO_CHARGE = {
+    # Home Office outcome numbers -> (why not, what to do instead), in words a victim reads.
+    "charged": ("You can ask for a review only of a police decision not to charge anyone. In your case someone was "
+                "charged or dealt with, so there is no such decision to review.", COMPLAIN),
+    9: ("The Crown Prosecution Service (CPS) made the decision in your case, not the police, so we cannot review it.",
+        "You can ask the CPS to look at its decision again under its own Victims' Right to Review scheme. To find "
+        "out how, " + CALL_101 + "."),
+    14: ("No suspect was identified, so there was no decision about charging anyone for us to review.",
+         "If you learn something that could help find who did it, " + CALL_101 + ", and we will look at it again."),
+    16: ("You told us you did not want police action against the suspect, so there was no decision to charge for us "
+         "to review.", "If you have changed your mind, " + CALL_101 + "."),
+}
+REVIEW_NOT_POLICE_NO_CHARGE[18] = REVIEW_NOT_POLICE_NO_CHARGE[14]
+REVIEW_OTHER_OUTCOME = ("You can ask for a review only of a police decision not to charge anyone. The outcome of your "
+                        "report ({outcome}) is not one of those decisions.", COMPLAIN)
+REVIEW_TOO_LATE = ("You can ask for a review within {months} months of being told of the decision. We told you on "
+                   "{told}, so the last day to ask was {last}.", NEW_INFORMATION + " " + COMPLAIN)
+REVIEW_NOT_THE_VICTIM = ("Only the victim of the crime can ask for a review online.",
+                         "If you are asking for the victim, or they have asked you to act for them, " + CALL_101 + ".")
+REVIEW_ALREADY_DONE = ("We have already reviewed this decision, so it cannot be reviewed again.",
+                       NEW_INFORMATION + " " + COMPLAIN)
+
+
+@dataclass
+class ReviewAsked:
+    """One request for a review, in the words the victim reads."""
+
+    requested_on: date
+    progress: str
+    reasons: str = ""
+    next_steps: str = ""
+
+
+@dataclass
+class ReviewOption:
+    """Whether the reporter may ask for a review of the decision on their crime, and if not, why not and what instead."""
+
+    can_ask: bool
+    last_day: date | None = None
+    why_not: str = ""
+    instead: str = ""
+    asked: list[ReviewAsked] = field(default_factory=list)
+    acknowledge_working_days: int = 10
+    decide_days: int = 30
+
+
+def _asked(request) -> ReviewAsked:
+    day = "%-d %B %Y"
+    if request.status == "received":
+        text = (f"We have your request of {request.requested_on:{day}}. We will confirm that by "
+                f"{request.acknowledge_by:{day}} and tell you the result, with our reasons, by {request.decide_by:{day}}.")
+        return ReviewAsked(request.requested_on, text)
+    if request.status == "acknowledged":
+        text = (f"An officer who was not involved in the decision is reviewing it. We will tell you the result, "
+                f"with our reasons, by {request.decide_by:{day}}.")
+        return ReviewAsked(request.requested_on, text)
+    decided_on = f"{timezone.localtime(request.decided_at):{day}}" if request.decided_at else ""
+    if request.status == "refused":
+        return ReviewAsked(request.requested_on, f"On {decided_on} we told you we could not review the decision.",
+                           reasons=request.refusal_reason)
+    if request.result == "overturned":
+        return ReviewAsked(request.requested_on, f"Reviewed on {decided_on}: we changed the decision and reopened "
+                           "the investigation.", reasons=request.decision_reasons, next_steps=request.next_steps)
+    return ReviewAsked(request.requested_on, f"Reviewed on {decided_on}: we kept the original decision.",
+                       reasons=request.decision_reasons)
+
+
+def _no_charge_words(crime) -> tuple[str, str]:
+    number = crime.outcome.number
+    if 1 <= number <= 8 and number != 5:
+        return REVIEW_NOT_POLICE_NO_CHARGE["charged"]
+    why, instead = REVIEW_NOT_POLICE_NO_CHARGE.get(number, REVIEW_OTHER_OUTCOME)
+    return why.format(outcome=crime.outcome.name), instead
+
+
+def review_option(*, report: OnlineReport, crime) -> ReviewOption | None:
+    """May the reporter ask online for a review of the decision on their crime (Victims' Right to Review)?
+
+    None while the crime is open (there is no decision yet) or was never recorded. The rules
+    are the cases app's (``cases.services.vrr_eligibility_now``); only the victim may ask, one
+    request at a time, and a decision already reviewed is not reviewed again.
+    """
+    from cases.rules import (
+        VRR_ACKNOWLEDGE_WORKING_DAYS,
+        VRR_DECIDE_DAYS,
+        VRRNoChargeDecision,
+        VRRWithinThreeMonths,
+    )
+    from cases.services import investigation_setting, vrr_eligibility_now, vrr_last_day, vrr_months
+
+    if crime is None or crime.status != "closed" or crime.outcome_id is None:
+        return None
+    requests = list(crime.review_requests.order_by("requested_on", "id"))
+    option = ReviewOption(
+        can_ask=False, last_day=vrr_last_day(crime), asked=[_asked(r) for r in requests],
+        acknowledge_working_days=investigation_setting("CASES_VRR_ACKNOWLEDGE_WORKING_DAYS",
+                                                       VRR_ACKNOWLEDGE_WORKING_DAYS),
+        decide_days=investigation_setting("CASES_VRR_DECIDE_DAYS", VRR_DECIDE_DAYS),
+    )
+    told_on = timezone.localdate(crime.closed_at)
+    words: tuple[str, str] | None = None
+    if any(r.is_open for r in requests):
+        return option  # the request in progress is shown; nothing more to ask
+    if report.reporter_id is None or report.reporter_id != crime.victim_id:
+        words = REVIEW_NOT_THE_VICTIM
+    elif any(r.outcome_id == crime.outcome_id and r.decision_told_on == told_on for r in requests):
+        words = REVIEW_ALREADY_DONE
+    else:
+        broken = vrr_eligibility_now(crime, requested_on=timezone.localdate())
+        if VRRNoChargeDecision in broken:
+            words = _no_charge_words(crime)
+        elif VRRWithinThreeMonths in broken:
+            why, instead = REVIEW_TOO_LATE
+            words = (why.format(months=vrr_months(), told=f"{told_on:%-d %B %Y}", last=f"{option.last_day:%-d %B %Y}"),
+                     instead)
+    if words is None:
+        option.can_ask = True
+        return option
+    option.why_not, option.instead = (text.format(reference=crime.reference) for text in words)
+    return option
 
 
 def business_accounts() -> QuerySet[BusinessAccount]:

@@ -329,6 +329,56 @@ def verify_tracking_code(*, reference: str, code: str) -> OnlineReport:
     return report
 
 
+# --- ask for a review of the decision (Victims' Right to Review) ---------------------------------
+
+REVIEW_REASONS_MAX = 2000
+REVIEW_NOT_OPEN_TO_YOU = "You cannot ask for a review of this decision online; the page says why and what to do instead."
+
+
+def new_review_key() -> str:
+    """The key one "Ask for a review" form carries, so a repeated submit records one request (fits the 40-character token)."""
+    return f"online-{secrets.token_hex(16)}"
+
+
+def ask_for_review(*, report: OnlineReport, reasons: str, submission_key: str):
+    """Record the victim's own request for a review of the decision on their crime; a repeated submit returns the first.
+
+    The request goes through ``cases.services.record_review_request``, the service staff use, so
+    it lands in the supervisors' queue in the same way (channel "online", asked today, audited
+    as the victim's request by Track my report). Only when the page offered the form: the crime
+    is closed with a decision the victim may have reviewed, in time, and they are its victim.
+    """
+    from cases.models import ReviewRequest
+    from cases.services import record_review_request
+
+    from .selectors import _crime_for, review_option
+
+    key = (submission_key or "").strip()
+    if not key or len(key) > 40:
+        raise ValidationError({"submission_key": "The form's key must be 1 to 40 characters."})
+    crime = _crime_for(report)
+    if crime is not None and (done := ReviewRequest.objects.filter(form_token=key, crime=crime).first()) is not None:
+        return done
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise ValidationError({"reasons": "Enter why you disagree with the decision"})
+    if len(reasons) > REVIEW_REASONS_MAX:
+        raise ValidationError({"reasons": f"Why you disagree must be {REVIEW_REASONS_MAX:,} characters or fewer; "
+                                          f"you have entered {len(reasons):,}"})
+    option = review_option(report=report, crime=crime)
+    if option is None or not option.can_ask:
+        raise ValidationError({"reasons": REVIEW_NOT_OPEN_TO_YOU})
+    try:
+        return record_review_request(crime=crime, actor=TRACKER, requested_on=timezone.localdate(),
+                                     channel="online", victim_reasons=reasons, form_token=key)
+    except (ValidationError, IntegrityError):
+        # Two submits of the same form at once: the second waited for the first's lock and found it.
+        done = ReviewRequest.objects.filter(form_token=key, crime=crime).first()
+        if done is None:
+            raise
+        return done
+
+
 # --- business accounts ---------------------------------------------------------------------------
 
 def _audit_business(*, actor: Any, record: Any, action: str, **detail: Any) -> None:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("track/code/", views.track_code, name="track-code"),
     path("track/status/", views.track_status, name="track-status"),
+    path("track/review/", views.track_review, name="track-review"),
     path("business/", views.business_home, name="business-home"),
     path("business/sign-in/", views.business_sign_in, name="business-sign-in"),
     path("business/sign-out/", views.business_sign_out, name="business-sign-out"),

@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from firstcontact.submissions import submit_form
+
 from . import forms, selectors, services
 from .models import BusinessSite, BusinessUser, OnlineReport, ReportKind
 
@@ -24,6 +26,9 @@ SESSION_REPORT = "public_report"
 SESSION_DONE = "public_report_done"
 SESSION_TRACK = "public_track_reference"
 SESSION_TRACKED = "public_tracked_report"
+SESSION_REVIEW_KEY = "public_review_key"
+SESSION_REVIEW_SENT = "public_review_sent"
+SESSION_REVIEW_LAST = "public_review_last_key"
 SESSION_BUSINESS_USER = "public_business_user"
 SESSION_BUSINESS_DRAFT = "public_business_incidents"
 SESSION_BUSINESS_DONE = "public_business_done"
@@ -318,14 +323,53 @@ def track_code(request: HttpRequest) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
+def _tracked_report(request: HttpRequest) -> OnlineReport | None:
+    return OnlineReport.objects.filter(pk=request.session.get(SESSION_TRACKED) or 0).select_related("contact").first()
+
+
+def _status_page(request: HttpRequest, report: OnlineReport, *, review_form: forms.AskForReviewForm | None = None,
+                 status: int = 200) -> TemplateResponse:
+    progress = selectors.report_progress(report=report, actor=services.TRACKER)
+    if progress.review is not None and progress.review.can_ask and not request.session.get(SESSION_REVIEW_KEY):
+        request.session[SESSION_REVIEW_KEY] = services.new_review_key()
+    return TemplateResponse(request, "public/track_status.html", {
+        "progress": progress, "review_form": review_form or forms.AskForReviewForm(),
+        "review_sent": request.session.pop(SESSION_REVIEW_SENT, False), "review_max": services.REVIEW_REASONS_MAX,
+        "has_errors": bool(review_form is not None and review_form.errors),
+    }, status=status)
+
+
 @never_cache
 @require_GET
 def track_status(request: HttpRequest) -> HttpResponse:
-    report = OnlineReport.objects.filter(pk=request.session.get(SESSION_TRACKED) or 0).select_related("contact").first()
+    report = _tracked_report(request)
     if report is None:
         return redirect("public:track")
-    progress = selectors.report_progress(report=report, actor=services.TRACKER)
-    return TemplateResponse(request, "public/track_status.html", {"progress": progress})
+    return _status_page(request, report)
+
+
+@never_cache
+@require_POST
+@ratelimit(key="ip", rate=_track_rate, method="POST", block=False)
+def track_review(request: HttpRequest) -> HttpResponse:
+    """The victim asks for a review of the decision on their crime, from the status page (after the code)."""
+    report = _tracked_report(request)
+    if report is None:
+        return redirect("public:track")
+    if getattr(request, "limited", False):
+        return _too_many(request)
+    form = forms.AskForReviewForm(data=request.POST)
+    # The key was given to this session with the form: a double click or a retried request sends it again.
+    # After a success the key moves to SESSION_REVIEW_LAST, so a late repeat still finds the request it made.
+    key = request.session.get(SESSION_REVIEW_KEY) or request.session.get(SESSION_REVIEW_LAST) or services.new_review_key()
+    done = submit_form(form, lambda data: services.ask_for_review(report=report, reasons=data["reasons"],
+                                                                  submission_key=key))
+    if not done.ok:
+        return _status_page(request, report, review_form=form, status=400)
+    request.session.pop(SESSION_REVIEW_KEY, None)
+    request.session[SESSION_REVIEW_LAST] = key
+    request.session[SESSION_REVIEW_SENT] = True
+    return HttpResponseRedirect(reverse("public:track-status") + "#review")
 
 
 # --- business reports ----------------------------------------------------------------------------
