@@ -131,6 +131,9 @@ class Exhibit(models.Model):
     )
     cctv_from = models.DateTimeField(null=True, blank=True)
     cctv_to = models.DateTimeField(null=True, blank=True)
+    # Destruction (evidence.services.destroy_exhibit): the stored file is removed, and ``file`` is
+    # emptied once the storage confirms it; the reference, hash and custody chain stay for good.
+    destroyed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["received_at", "id"]
@@ -147,6 +150,10 @@ class Exhibit(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def destroyed(self) -> bool:
+        return self.destroyed_at is not None
 
 
 class Statement(models.Model):
@@ -201,7 +208,7 @@ class EvidentialPackage(models.Model):
 
 
 class CustodyEvent(models.Model):
-    """One link in an item's chain of custody: received, viewed, downloaded, disclosed.
+    """One link in an item's chain of custody: received, viewed, downloaded, disclosed, destroyed.
 
     Kept beside the audit log (which is for personal data in general) so an exhibit's whole
     history can be read in one place and printed with the package.
@@ -213,6 +220,7 @@ class CustodyEvent(models.Model):
         DOWNLOADED = "downloaded", "Downloaded"
         DISCLOSED = "disclosed", "Disclosed"
         ATTACHED = "attached", "Attached to crime"
+        DESTROYED = "destroyed", "Destroyed"
 
     exhibit = models.ForeignKey(Exhibit, null=True, blank=True, on_delete=models.PROTECT, related_name="custody")
     statement = models.ForeignKey(Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="custody")
@@ -222,6 +230,11 @@ class CustodyEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_label = models.CharField(max_length=150)
     reason = models.TextField(blank=True)
+    # Who authorised a destruction (a supervisor or the data protection officer); empty for other events.
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    authorised_by_label = models.CharField(max_length=150, blank=True)
     recipients = models.JSONField(default=list, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import logging
 import secrets
 import threading
 import uuid
@@ -22,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage, storages
 from django.db import IntegrityError, transaction
@@ -34,6 +35,8 @@ from audit.services import record_entry
 
 from . import content
 from .models import CustodyEvent, EvidentialPackage, Exhibit, Statement, Upload, UploadLink
+
+logger = logging.getLogger("evidence")
 
 READ_BLOCK = 1024 * 1024
 
@@ -61,6 +64,11 @@ DECLARATION_REQUIRED = "The maker must accept the declaration before signing."
 RECIPIENT_REQUIRED = "Enter who the package is for."
 REASON_REQUIRED = "Enter why the package is being disclosed."
 NOTHING_TO_DISCLOSE = "The crime has no exhibits or statements to put in a package."
+UPLOAD_GONE = "The file is no longer waiting to be received (unfinished uploads are cleared after a day); choose it again."
+DESTROY_REASON_REQUIRED = "Enter why the exhibit is being destroyed."
+DESTROY_NOT_AUTHORISED = "Only a supervisor or the data protection officer may authorise the destruction of evidence."
+DESTROY_CRIME_OPEN = "The crime {reference} is still open: its evidence cannot be destroyed."
+EXHIBIT_DESTROYED = "Exhibit {reference} was destroyed on {when}; its file no longer exists."
 
 # Criminal Justice Act 1967 s.9 and Magistrates' Courts Act 1980 s.5B: a written statement is
 # admissible when it carries this declaration, signed by its maker.
@@ -138,6 +146,7 @@ def record_custody(
     reason: str = "",
     recipients: Iterable[str] = (),
     actor_label: str = "",
+    authorised_by: Any = None,
     **detail: Any,
 ) -> CustodyEvent:
     """Add one link to an item's chain of custody and the matching audit entry, in one transaction.
@@ -154,6 +163,7 @@ def record_custody(
         CustodyEvent.Event.VIEWED: Action.CONSULTATION,
         CustodyEvent.Event.DOWNLOADED: Action.CONSULTATION,
         CustodyEvent.Event.DISCLOSED: Action.DISCLOSURE,
+        CustodyEvent.Event.DESTROYED: Action.ERASURE,
     }[event]
     if action in (Action.CONSULTATION, Action.DISCLOSURE) and not reason:
         reason = f"Investigation of {_owner_reference(item)}"
@@ -162,12 +172,14 @@ def record_custody(
         custody = CustodyEvent.objects.create(
             exhibit=exhibit, statement=statement, package=package, event=event, actor=actor,
             actor_label=actor_label or _label(actor), reason=reason, recipients=recipients, detail=detail,
+            authorised_by=authorised_by, authorised_by_label=_label(authorised_by) if authorised_by else "",
         )
         record_entry(
             actor=actor, actor_label=actor_label, action=action, subject_type=item._meta.label_lower,
             subject_id=item.pk, person_id=_owner_person_id(crime=crime, contact=contact), reason=reason,
             recipients=recipients,
-            detail={"event": event, "reference": getattr(item, "reference", str(item.pk)), **detail},
+            detail={"event": event, "reference": getattr(item, "reference", str(item.pk)), **detail,
+                    **({"authorised_by": _label(authorised_by)} if authorised_by else {})},
         )
     return custody
 
@@ -430,7 +442,12 @@ def receive_file(
         return existing
     if not upload.complete:
         raise UploadRefused({"file": UPLOAD_INCOMPLETE.format(offset=upload.offset, length=upload.length)}, code="state")
-    stored = _store(upload)
+    with transaction.atomic():
+        # The staging sweep (sweep_staging) takes this row's lock before it deletes anything, so a
+        # file being moved into storage is never swept away under it; one already swept is refused.
+        if not Upload.objects.select_for_update().filter(pk=upload.pk).exists():
+            raise UploadRefused({"file": UPLOAD_GONE}, code="state")
+        stored = _store(upload)
     cctv = cctv or CctvDetails()
     kind = content.ACCEPTED[upload.content_type]
     for attempt in range(3):
@@ -476,9 +493,225 @@ def attach_contact_exhibits_to_crime(*, contact, crime, actor: Any) -> int:
 # --- reading files --------------------------------------------------------------------------------
 
 def open_exhibit(*, exhibit: Exhibit, actor: Any, event: str, reason: str = "", **detail: Any) -> IO[bytes]:
-    """Open an exhibit's file for a member of staff, logging the view or download in its custody."""
+    """Open an exhibit's file for a member of staff, logging the view or download in its custody.
+
+    A destroyed exhibit has no file: opening one is refused (ValidationError), and nothing is logged.
+    """
+    if exhibit.destroyed:
+        raise ValidationError({"exhibit": EXHIBIT_DESTROYED.format(
+            reference=exhibit.reference, when=f"{timezone.localtime(exhibit.destroyed_at):%-d %B %Y}")})
     record_custody(event=event, actor=actor, exhibit=exhibit, reason=reason, **detail)
     return default_storage.open(exhibit.file.name, "rb")
+
+
+# --- destruction -----------------------------------------------------------------------------------
+#
+# Force decision (the task left it open): only a supervisor (``supervise_investigations``) or the
+# data protection officer (``review_retention``) may authorise the destruction of evidence. The
+# officer who carries it out may be someone else; both are named in the custody chain.
+
+DESTRUCTION_AUTHORISERS = ("accounts.supervise_investigations", "accounts.review_retention")
+
+
+def may_authorise_destruction(user: Any) -> bool:
+    """Whether ``user`` may authorise destroying evidence: a supervisor or the data protection officer."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", True)
+                and any(user.has_perm(permission) for permission in DESTRUCTION_AUTHORISERS))
+
+
+def destroy_exhibit(*, exhibit: Exhibit, actor: Any, reason: str, authorised_by: Any = None,
+                    **detail: Any) -> CustodyEvent | None:
+    """Destroy an exhibit's stored file; keep its reference, SHA-256 and chain of custody for good.
+
+    ``authorised_by`` (default: ``actor``) must be a supervisor or the data protection officer, and
+    the exhibit's crime must be closed. In one transaction the exhibit is marked destroyed and a
+    ``destroyed`` custody event (who, when, why, authorised by, the hash and size) is written with
+    its ``erasure`` audit entry. The file is removed from storage only once that has committed, so a
+    rolled-back decision never loses a file; ``file`` is emptied when the storage confirms the
+    removal. Calling it again adds nothing and only retries a removal that failed. Returns the new
+    custody event, or None when the exhibit had already been destroyed.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": DESTROY_REASON_REQUIRED})
+    authoriser = authorised_by if authorised_by is not None else actor
+    if not may_authorise_destruction(authoriser):
+        raise PermissionDenied(DESTROY_NOT_AUTHORISED)
+    custody = None
+    with transaction.atomic():
+        locked = Exhibit.objects.select_for_update().get(pk=exhibit.pk)
+        crime = locked.crime
+        if crime is not None and crime.is_open:
+            raise ValidationError({"exhibit": DESTROY_CRIME_OPEN.format(reference=crime.reference)})
+        if locked.destroyed_at is None:
+            locked.destroyed_at = timezone.now()
+            locked.save(update_fields=["destroyed_at"])
+            custody = record_custody(
+                event=CustodyEvent.Event.DESTROYED, actor=actor, exhibit=locked, reason=reason,
+                authorised_by=authoriser, sha256=locked.sha256, size=locked.size, stored_as=locked.file.name,
+                **detail,
+            )
+        name = locked.file.name
+        if name:
+            transaction.on_commit(lambda: remove_destroyed_file(locked.pk, name), robust=True)
+    exhibit.destroyed_at = locked.destroyed_at
+    return custody
+
+
+def remove_destroyed_file(exhibit_id: int, name: str) -> bool:
+    """Delete a destroyed exhibit's file from storage; empty ``file`` once the storage no longer has it.
+
+    Only for an exhibit already marked destroyed. Returns whether the file is gone.
+    """
+    if not Exhibit.objects.filter(pk=exhibit_id, destroyed_at__isnull=False, file=name).exists():
+        return False
+    default_storage.delete(name)
+    if default_storage.exists(name):
+        logger.error("The file of destroyed exhibit %s is still in storage (%s); it will be tried again.",
+                     exhibit_id, name)
+        return False
+    Exhibit.objects.filter(pk=exhibit_id, file=name).update(file="")
+    return True
+
+
+def finish_destructions() -> int:
+    """Remove the files of destroyed exhibits whose removal did not complete (storage down at the time)."""
+    done = 0
+    for pk, name in Exhibit.objects.filter(destroyed_at__isnull=False).exclude(file="").values_list("pk", "file"):
+        try:
+            done += remove_destroyed_file(pk, name)
+        except OSError:
+            logger.exception("Could not remove the file of destroyed exhibit %s", pk)
+    return done
+
+
+# --- unfinished uploads ---------------------------------------------------------------------------
+
+def staging_max_age() -> timedelta:
+    return timedelta(hours=getattr(settings, "EVIDENCE_STAGING_MAX_AGE_HOURS", 24))
+
+
+@dataclass
+class SweptFile:
+    name: str
+    size: int
+    why: str
+
+
+@dataclass
+class StagingSweep:
+    """What a sweep of the staging storage removed, and what it left because it was in use."""
+
+    removed: list[SweptFile]
+    in_use: int = 0
+
+    @property
+    def freed(self) -> int:
+        return sum(item.size for item in self.removed)
+
+
+def _last_touched(staging, name: str, created_at: datetime | None) -> datetime | None:
+    """When the staged file last changed (its modification time), or None if it is not there.
+
+    A storage that cannot tell a file's modification time falls back on when the upload began.
+    """
+    try:
+        return staging.get_modified_time(name)
+    except FileNotFoundError:
+        return None
+    except NotImplementedError:
+        return created_at if staging.exists(name) else None
+
+
+def abandoned_uploads(now: datetime, max_age: timedelta):
+    """Uploads that never became exhibits and can no longer do so, or have lain untouched for ``max_age``.
+
+    Candidates only: ``sweep_staging`` checks each again under its row lock, and looks at the staged
+    file's modification time, before removing anything.
+    """
+    from django.db.models import Q
+
+    return (Upload.objects.filter(exhibit__isnull=True)
+            .filter(Q(created_at__lt=now - max_age) | Q(link__expires_at__lte=now) | Q(link__used_at__isnull=False))
+            .order_by("created_at"))
+
+
+def _sweep_upload(upload_id: uuid.UUID, *, now: datetime, max_age: timedelta, dry_run: bool) -> SweptFile | None | bool:
+    """Remove one abandoned upload and its staged file; False when it is in use (locked, or touched lately)."""
+    staging = staging_storage()
+    with transaction.atomic():
+        # skip_locked: an upload whose chunk is being written, or whose file is being moved into
+        # storage, holds this lock; it is in use and is left for the next sweep.
+        upload = Upload.objects.select_for_update(skip_locked=True).filter(pk=upload_id).first()
+        if upload is None:
+            return False if Upload.objects.filter(pk=upload_id).exists() else None
+        if Exhibit.objects.filter(upload=upload).exists():
+            return None
+        link = upload.link
+        link_dead = link is not None and not link.usable(now)
+        touched = _last_touched(staging, upload.staging_name, upload.created_at)
+        if not link_dead and touched is not None and touched >= now - max_age:
+            return False
+        if link_dead and touched is not None and touched >= now - timedelta(minutes=5):
+            return False  # a chunk arrived moments ago: leave it a little
+        size = staging.size(upload.staging_name) if touched is not None else 0
+        why = ("link expired" if link is not None and link.expires_at <= now else "link used") if link_dead else (
+            "finished, never received" if upload.complete else "never finished")
+        if not dry_run:
+            if touched is not None:
+                staging.delete(upload.staging_name)
+            upload.delete()
+    if not dry_run:
+        _forget_hash(upload_id)
+    return SweptFile(name=upload.staging_name, size=size, why=why)
+
+
+def _stray_files(staging, now: datetime, max_age: timedelta) -> Iterator[str]:
+    """Staged files that no upload names (an upload refused half-way, a crash), untouched for ``max_age``."""
+    try:
+        _, names = staging.listdir("")
+    except (NotImplementedError, FileNotFoundError):
+        return
+    for start in range(0, len(names), 500):
+        batch = names[start:start + 500]
+        known = set(Upload.objects.filter(staging_name__in=batch).values_list("staging_name", flat=True))
+        for name in batch:
+            if name in known:
+                continue
+            touched = _last_touched(staging, name, None)
+            if touched is not None and touched < now - max_age:
+                yield name
+
+
+def sweep_staging(*, now: datetime | None = None, max_age: timedelta | None = None, dry_run: bool = False,
+                  progress=None) -> StagingSweep:
+    """Remove the staged files of uploads that were never finished or never received, safely.
+
+    An upload is removed when it is not an exhibit and either its upload link has expired or been
+    used (nobody can send or submit through it again) or neither the upload nor its staged file
+    has changed for ``max_age`` (default ``EVIDENCE_STAGING_MAX_AGE_HOURS``, 24). Never a file in
+    use: each upload is removed under its row lock, taken with SKIP LOCKED, and the chunk writer
+    and ``receive_file`` hold that lock while they touch the file; a file touched within the age
+    (or, for a dead link, within five minutes) is left. Stray files that no upload names are
+    removed once untouched for ``max_age``. ``progress`` wraps the list of candidates (a bar).
+    """
+    now = now or timezone.now()
+    max_age = max_age or staging_max_age()
+    result = StagingSweep(removed=[])
+    candidates = list(abandoned_uploads(now, max_age).values_list("pk", flat=True))
+    for upload_id in progress(candidates) if progress else candidates:
+        swept = _sweep_upload(upload_id, now=now, max_age=max_age, dry_run=dry_run)
+        if swept is False:
+            result.in_use += 1
+        elif swept is not None:
+            result.removed.append(swept)
+    staging = staging_storage()
+    for name in list(_stray_files(staging, now, max_age)):
+        size = staging.size(name)
+        if not dry_run:
+            staging.delete(name)
+        result.removed.append(SweptFile(name=name, size=size, why="no upload names it"))
+    return result
 
 
 # --- upload links ---------------------------------------------------------------------------------
@@ -731,7 +964,8 @@ def produce_evidential_package(
         errors["reason"] = REASON_REQUIRED
     if errors:
         raise ValidationError(errors)
-    exhibits = list(Exhibit.objects.filter(crime=crime).order_by("received_at", "id"))
+    # A destroyed exhibit has no file left to disclose.
+    exhibits = list(Exhibit.objects.filter(crime=crime, destroyed_at__isnull=True).order_by("received_at", "id"))
     statements = list(Statement.objects.filter(crime=crime).order_by("number"))
     if not exhibits and not statements:
         raise ValidationError(NOTHING_TO_DISCLOSE)
@@ -822,7 +1056,11 @@ def package_zip_stream(*, package: EvidentialPackage, actor: Any) -> Iterator[by
     members.append((f"{package.crime.reference}-evidential-package.pdf", package.pdf.name, package.pdf_sha256))
     for statement in package.statements.order_by("number"):
         members.append((f"statements/{statement.reference}.pdf", statement.pdf.name, statement.sha256))
+    destroyed = []
     for exhibit in package.exhibits.order_by("received_at", "id"):
+        if exhibit.destroyed:
+            destroyed.append(f"{exhibit.sha256}  {exhibit.reference} destroyed {exhibit.destroyed_at:%Y-%m-%d}\n")
+            continue
         safe = exhibit.reference.replace("/", "-")
         members.append((f"exhibits/{safe}{_extension(exhibit.content_type)}", exhibit.file.name, exhibit.sha256))
 
@@ -837,4 +1075,7 @@ def package_zip_stream(*, package: EvidentialPackage, actor: Any) -> Iterator[by
             manifest.append(f"{expected}  {arcname}\n")
             yield sink.take()
         archive.writestr("SHA256SUMS", "".join(manifest))
+        if destroyed:
+            # Exhibits destroyed since the package was made: their hashes, for the record; no file.
+            archive.writestr("DESTROYED", "".join(destroyed))
     yield sink.take()

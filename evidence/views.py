@@ -184,6 +184,9 @@ def exhibit_content(request: HttpRequest, pk: int) -> HttpResponse:
     its first request (no range, or a range from byte 0) is logged as a view.
     """
     exhibit = _exhibit_or_404(pk)
+    if exhibit.destroyed:
+        return HttpResponse("This exhibit has been destroyed; its file no longer exists.", status=410,
+                            content_type="text/plain; charset=utf-8")
     size = exhibit.size
     download = request.GET.get("download") == "1"
     header = request.headers.get("Range", "")

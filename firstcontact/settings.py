@@ -395,6 +395,8 @@ STORAGES["evidence_staging"] = {
 }
 EVIDENCE_MAX_UPLOAD_BYTES = env_int("EVIDENCE_MAX_UPLOAD_MB", 8192, minimum=1) * 1024 * 1024
 EVIDENCE_MAX_CHUNK_BYTES = env_int("EVIDENCE_MAX_CHUNK_MB", 64, minimum=1) * 1024 * 1024
+# An upload that never became an exhibit is swept from staging after this many hours untouched.
+EVIDENCE_STAGING_MAX_AGE_HOURS = env_int("EVIDENCE_STAGING_MAX_AGE_HOURS", 24, minimum=1)
 EVIDENCE_LINK_DAYS = env_int("EVIDENCE_LINK_DAYS", 7, minimum=1)
 # WeasyPrint narrates each step of every PDF at INFO; only its warnings are worth a line.
 LOGGING.setdefault("loggers", {}).update({"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}})
@@ -477,6 +479,7 @@ SCHEDULE = [
     {"name": "prune-task-results", "command": ["prune_db_task_results", "--queue-name", "*"], "daily_at": "04:00"},
     {"name": "prune-job-runs", "command": ["prune_job_runs"], "daily_at": "04:15"},
     {"name": "review-retention", "command": ["review_retention", "--no-progress"], "daily_at": "04:30"},
+    {"name": "sweep-evidence-staging", "command": ["sweep_evidence_staging", "--no-progress"], "every_minutes": 60},
 ]
 # Names of the jobs above to leave to something else (e.g. cron), comma-separated.
 SCHEDULE_DISABLED = env_list("SCHEDULE_DISABLED", [])
