@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -596,3 +597,44 @@ def local_moment(day: date, time_text: str) -> datetime:
     moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=timezone.get_current_timezone())
     # "Today, time not known" must not land in the future: noon is only a guess.
     return min(moment, timezone.now()) if not time_text else moment
+
+
+# --- retention ------------------------------------------------------------------------------------
+
+ERASED_REPORT_FIELDS = {"answers": {}, "email": "", "phone_e164": "", "offender_description": "",
+                        "vehicle_registration": "", "reporter_id": None}
+
+
+@transaction.atomic
+def erase_online_report(*, actor: Any, report: OnlineReport, reason: str,
+                        detail: dict[str, Any] | None = None) -> dict[str, int]:
+    """Erase what a reporter told us in an online report, at the end of its retention; keep a bare trace.
+
+    APP "Review, retention and disposal" / DPA 2018 s.62: the answers, the reporter's e-mail and
+    mobile, the link to the reporter's person record, the offender and vehicle descriptions, the
+    tracking codes and the series links drawn from those descriptions are removed. The row stays
+    with its contact, kind, business site and times, so the contact and the demand figures keep
+    their shape. One ``erasure`` entry holds field names and counts, never values; a second call
+    changes nothing and logs nothing.
+    """
+    locked = OnlineReport.objects.select_for_update().get(pk=report.pk)
+    fields = sorted(name for name, value in ERASED_REPORT_FIELDS.items() if getattr(locked, name) != value)
+    removed = {
+        "tracking_codes": TrackingCode.objects.filter(report=locked).delete()[0],
+        "series_links": SeriesLink.objects.filter(Q(earlier=locked) | Q(later=locked)).delete()[0],
+    }
+    if not fields and not any(removed.values()):
+        return {}
+    person_id = locked.reporter_id
+    for name in fields:
+        setattr(locked, name, ERASED_REPORT_FIELDS[name])
+    if fields:
+        locked.save(update_fields=[name.removesuffix("_id") for name in fields])
+    counts = {name: count for name, count in removed.items() if count}
+    record_entry(
+        actor=actor, action=Action.ERASURE, subject_type="public.onlinereport", subject_id=locked.pk,
+        person_id=person_id, reason=reason,
+        detail={**(detail or {}), "contact": locked.contact.reference,
+                "fields": [name.removesuffix("_id") for name in fields], "removed": counts},
+    )
+    return counts | {"fields": len(fields)}

@@ -1,5 +1,8 @@
 """The demo force's records-management work: a few records due for review and one open subject access request.
 
+The queue shows at least one record of each kind the demo can hold: persons, contacts, a closed
+online report and the exhibit of a crime closed with no further action.
+
 The demo force's own history is only two years old, so nothing in it has reached a review date.
 This adds a handful of older records through the owning apps' services and dates them back (demo
 only), then runs the same finder the scheduler runs. Safe to run again: a second run adds nothing.
@@ -7,6 +10,7 @@ only), then runs the same finder the scheduler runs. Safe to run again: a second
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -19,6 +23,7 @@ from . import services
 from .models import SubjectAccessRequest
 
 DEMO_NOTE = "Demo: request received by letter; identity checked against a passport copy."
+DEMO_REPORT_KEY = "demo-retention-old-report"
 
 # (given name, family name, date of birth, years since the force last recorded anything about them)
 OLD_PERSONS = [
@@ -66,18 +71,69 @@ def _old_records(actor) -> None:
         Contact.objects.filter(pk=contact.pk).update(closed_at=received + timedelta(minutes=20))
 
 
+def _supervisor(fallback):
+    User = get_user_model()
+    perm = Q(groups__permissions__codename="supervise_investigations") | Q(
+        user_permissions__codename="supervise_investigations")
+    return User.objects.filter(perm, is_active=True).order_by("pk").first() or fallback
+
+
+@transaction.atomic
+def _old_report_with_evidence(actor) -> bool:
+    """An online theft report from eight years ago whose crime was closed with no further action seven
+    years ago, with the photo the reporter sent: the report and the exhibit are both due. False if present."""
+    from cases.models import Crime
+    from cases.services import close_crime
+    from contacts.models import Contact
+    from evidence import samples
+    from evidence.models import CustodyEvent
+    from evidence.services import receive_file
+    from public.models import OnlineReport
+    from public.services import Incident, submit_online_report
+
+    if OnlineReport.objects.filter(submission_key=DEMO_REPORT_KEY).exists():
+        return False
+    today = timezone.localdate()
+    reported, closed = _at(today - timedelta(days=365 * 8)), _at(today - timedelta(days=365 * 7))
+    report = submit_online_report(
+        submission_key=DEMO_REPORT_KEY, given_name="Nadia", family_name="Okafor", email="nadia.okafor@example.org",
+        incident=Incident(kind="theft", occurred_at=reported - timedelta(hours=10), location="Allotments off Mill Lane",
+                          description="The shed was forced and a strimmer taken.",
+                          answers={"What was stolen": "A petrol strimmer"}),
+    )
+    crime = Crime.objects.get(contact=report.contact)
+    photo = samples.png(seed=42)
+    exhibit = receive_file(actor=None, actor_label="public: online report", crime=crime, file=io.BytesIO(photo),
+                           filename="shed.png", size=len(photo), description="Photo of the forced shed door",
+                           produced_by="Nadia Okafor")
+    close_crime(crime=crime, actor=_supervisor(actor), outcome=18)
+    OnlineReport.objects.filter(pk=report.pk).update(submitted_at=reported)
+    Contact.objects.filter(pk=report.contact_id).update(received_at=reported, closed_at=closed)
+    Crime.objects.filter(pk=crime.pk).update(reported_at=reported, closed_at=closed)
+    type(exhibit).objects.filter(pk=exhibit.pk).update(received_at=reported)
+    CustodyEvent.objects.filter(exhibit=exhibit).update(occurred_at=reported)
+    return True
+
+
 def seed_demo_records() -> DemoRecords:
-    """Old records queued for review and one open subject access request from a demo victim."""
+    """Old records queued for review and one open subject access request from a demo victim.
+
+    A demo database seeded before closed online reports and evidence were in the policy gets the
+    old report and its exhibit on the next run; nothing else is added twice.
+    """
     from cases.models import Crime
     from people.models import Person
 
+    actor = _data_protection_officer()
     existing = SubjectAccessRequest.objects.filter(notes=DEMO_NOTE).first()
     if existing is not None:
-        return DemoRecords(queued=0, request=existing.reference)
-    actor = _data_protection_officer()
+        added = actor is not None and _old_report_with_evidence(actor)
+        return DemoRecords(queued=sum(services.find_due_records().values()) if added else 0,
+                           request=existing.reference)
     if actor is None:
         raise RuntimeError("No data protection officer to act as: run manage.py demo_logins first.")
     _old_records(actor)
+    _old_report_with_evidence(actor)
     queued = sum(services.find_due_records().values())
     victim = Crime.objects.exclude(victim=None).order_by("-reported_at", "pk").values_list("victim", flat=True).first()
     if victim is None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import DateTimeField, F, Max, OuterRef, Q, Subquery
+from django.db.models import DateTimeField, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -22,6 +22,8 @@ PERSON_RULES = ("person-group-1", "person-group-2", "person-group-3")
 CONTACT_RULE = "contact-no-crime"
 CHAT_RULE = "chat-transcript"
 MESSAGE_RULE = "outbox-message"
+REPORT_RULE = "online-report-closed"
+EXHIBIT_RULE = "exhibit-nfa"
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,64 @@ def due_messages(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueR
     yield from _dated(RecordKind.MESSAGE, messages, rule, today, short_reference=True)
 
 
+def closed_reports():
+    """Online reports that are finished with: closed without a crime, or every crime they became closed or cancelled.
+
+    Each carries ``basis``, the moment the last of those happened (the contact's closing, or the
+    latest closing or cancellation of its crimes, whichever is later).
+    """
+    from cases.models import OPEN_STATUSES, Crime
+    from public.models import OnlineReport
+
+    crimes = Crime.objects.filter(contact=OuterRef("contact_id"))
+    last_crime = Subquery(
+        crimes.values("contact").annotate(last=Max(Coalesce("closed_at", "cancelled_at"))).values("last")[:1],
+        output_field=DateTimeField(),
+    )
+    return (
+        OnlineReport.objects.exclude(Exists(crimes.filter(status__in=OPEN_STATUSES)))
+        .annotate(crime_closed=last_crime)
+        .filter(Q(crime_closed__isnull=False) | Q(contact__closed_at__isnull=False, crime_closed__isnull=True))
+        # Greatest returns NULL on SQLite when either side is NULL: each side falls back on the other.
+        .annotate(basis=Greatest(Coalesce("crime_closed", "contact__closed_at"),
+                                 Coalesce("contact__closed_at", "crime_closed")))
+    )
+
+
+def due_reports(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueRecord]:
+    """Closed online reports (no crime, or every crime closed or cancelled), due after the day they were closed."""
+    rule = policy.get(REPORT_RULE)
+    if rule is None:
+        return
+    reports = closed_reports().filter(basis__lt=_cutoff(rule, today)).values_list("pk", "contact__reference", "basis")
+    yield from _dated(RecordKind.REPORT, reports, rule, today)
+
+
+def nfa_exhibits():
+    """Exhibits not yet destroyed whose crime is closed with a no-further-action outcome (rules.nfa_outcomes)."""
+    from cases.models import CrimeStatus
+    from evidence.models import Exhibit
+
+    return Exhibit.objects.filter(destroyed_at__isnull=True, crime__status=CrimeStatus.CLOSED,
+                                  crime__outcome__number__in=rules.nfa_outcomes())
+
+
+def due_exhibits(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueRecord]:
+    """Exhibits of crimes closed with no further action, due after the day the crime was closed."""
+    rule = policy.get(EXHIBIT_RULE)
+    if rule is None:
+        return
+    exhibits = (nfa_exhibits().filter(crime__closed_at__lt=_cutoff(rule, today))
+                .values_list("pk", "crime__reference", "reference", "crime__closed_at"))
+    for pk, crime_reference, reference, closed_at in exhibits.iterator(chunk_size=2000):
+        basis = _local_date(closed_at)
+        due = rules.review_date(basis=basis, review_after_years=rule.review_after_years, until_age=None,
+                                date_of_birth=None)
+        if rules.is_due(due_on=due, today=today):
+            # An exhibit reference (JS/1) is unique only within its crime: the queue shows both.
+            yield DueRecord(RecordKind.EXHIBIT, pk, f"{crime_reference} {reference}"[:20], rule, basis, due)
+
+
 def _dated(kind: str, rows, rule: RetentionRule, today: date, *, short_reference: bool = False) -> Iterator[DueRecord]:
     for pk, reference, moment in rows.iterator(chunk_size=2000):
         basis = _local_date(moment)
@@ -197,7 +257,7 @@ def _dated(kind: str, rows, rule: RetentionRule, today: date, *, short_reference
             yield DueRecord(kind, pk, shown, rule, basis, due)
 
 
-FINDERS = (due_persons, due_contacts, due_chats, due_messages)
+FINDERS = (due_persons, due_contacts, due_chats, due_messages, due_reports, due_exhibits)
 
 
 def active_policy() -> dict[str, RetentionRule]:

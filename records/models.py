@@ -21,6 +21,8 @@ class RecordKind(models.TextChoices):
     CONTACT = "contact", "Contact with no crime"
     CHAT = "chat", "Live chat transcript"
     MESSAGE = "message", "Message in the outbox"
+    REPORT = "report", "Closed online report"
+    EXHIBIT = "exhibit", "Exhibit of a crime closed with no further action"
 
 
 class MopiGroup(models.TextChoices):

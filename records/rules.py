@@ -17,6 +17,11 @@ PUBLIC_PROTECTION_WORDS = ("sexual", "rape")
 # serious offences. Arson endangering life and drug trafficking sit in wider categories.
 SERIOUS_CATEGORIES = ("Violence and sexual offences", "Robbery", "Possession of weapons")
 SERIOUS_CODES = ("56A", "92A")
+# Home Office outcome types that close a crime with no further action: nobody charged, cautioned or
+# given another disposal, and no other body taking it on. Not 1-4 and 6-8 (charges and disposals) nor
+# 20 (further action by another body, which may still need the evidence). A force decision: the
+# setting RECORDS_NFA_OUTCOMES replaces this list.
+NFA_OUTCOMES = frozenset({5, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22})
 
 
 def add_years(day: date, years: int) -> date:
@@ -68,3 +73,10 @@ def one_month_after(day: date) -> date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def nfa_outcomes() -> frozenset[int]:
+    """The outcome numbers that count as "closed with no further action" (setting RECORDS_NFA_OUTCOMES)."""
+    from django.conf import settings
+
+    return frozenset(getattr(settings, "RECORDS_NFA_OUTCOMES", NFA_OUTCOMES))

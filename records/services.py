@@ -41,6 +41,9 @@ NEXT_REVIEW_TOO_FAR = "The date of the next review must be within 10 years"
 ALREADY_DECIDED = "This record has already been decided; it is no longer due for review"
 OPEN_REQUEST = "This person has an open subject access request: their record cannot be disposed of until it is answered"
 RECEIVED_IN_FUTURE = "The date received must be today or in the past"
+REPORT_NOT_CLOSED = "Online report {reference} is no longer closed (a crime from it is open again): it cannot be disposed of"
+EXHIBIT_NOT_NFA = ("The crime {reference} is no longer closed with no further action: its exhibit cannot be "
+                   "destroyed")
 
 
 def _require(actor: Any, permission: str) -> None:
@@ -134,6 +137,26 @@ def _erase(review: RetentionReview, *, actor: Any, reason: str) -> dict[str, int
         from notifications.services import erase_message
 
         return erase_message(actor=actor, message=Message.objects.get(pk=review.record_id), reason=text, detail=detail)
+    if review.record_kind == RecordKind.REPORT:
+        from public.models import OnlineReport
+        from public.services import erase_online_report
+
+        # Checked again now: a crime reopened since the report was queued keeps it.
+        if not finder.closed_reports().filter(pk=review.record_id).exists():
+            raise ValidationError({"decision": REPORT_NOT_CLOSED.format(reference=review.record_reference)})
+        return erase_online_report(actor=actor, report=OnlineReport.objects.get(pk=review.record_id), reason=text,
+                                   detail=detail)
+    if review.record_kind == RecordKind.EXHIBIT:
+        from evidence.models import Exhibit
+        from evidence.services import destroy_exhibit
+
+        exhibit = Exhibit.objects.select_related("crime").get(pk=review.record_id)
+        if exhibit.destroyed_at is None and not finder.nfa_exhibits().filter(pk=exhibit.pk).exists():
+            raise ValidationError({"decision": EXHIBIT_NOT_NFA.format(
+                reference=exhibit.crime.reference if exhibit.crime else review.record_reference)})
+        # The data protection officer deciding is the one who authorises the destruction.
+        event = destroy_exhibit(exhibit=exhibit, actor=actor, authorised_by=actor, reason=text, **detail)
+        return {"destroyed": 1 if event is not None else 0}
     raise ValueError(f"Unknown record kind {review.record_kind!r}")
 
 

@@ -25,6 +25,19 @@ def dated_person(actor, *, on: date, **values) -> Person:
     return person
 
 
+@pytest.fixture(autouse=True)
+def evidence_storage(settings, tmp_path):
+    """Exhibits (and their staging) in a temporary directory: disposal destroys real files there."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "media"}},
+        "evidence_staging": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "staging"},
+        },
+    }
+    return tmp_path
+
+
 @pytest.fixture
 def retention_officer(dpo):
     return dpo

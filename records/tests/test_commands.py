@@ -38,10 +38,13 @@ def test_the_demo_puts_records_in_the_queue_and_one_open_request_and_runs_twice_
     call_command("seed_records", "--demo", stdout=out)
     assert RetentionReview.objects.filter(status=ReviewStatus.DUE, record_kind="person").count() == 3
     assert RetentionReview.objects.filter(status=ReviewStatus.DUE, record_kind="contact").count() == 2
+    # The new kinds: an online report whose crime was closed with no further action, and its photo.
+    assert RetentionReview.objects.filter(status=ReviewStatus.DUE, record_kind="report").count() == 1
+    assert RetentionReview.objects.filter(status=ReviewStatus.DUE, record_kind="exhibit").count() == 1
     request = SubjectAccessRequest.objects.get()
     assert request.status == "open"
     assert request.reference in out.getvalue()
 
     call_command("seed_records", "--demo", stdout=StringIO())
     assert SubjectAccessRequest.objects.count() == 1
-    assert RetentionReview.objects.count() == 5
+    assert RetentionReview.objects.count() == 7
