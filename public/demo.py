@@ -1,4 +1,5 @@
-"""The demo force's online and business reports: accounts with sites and staff, reports waiting in triage, a series.
+"""The demo force's online and business reports: accounts with sites and staff, reports waiting in triage, a series,
+and a victim's online request for a review of a decision not to charge.
 
 Safe to run twice: every report has a fixed submission key, so a second run finds the
 reports the first made; businesses and their staff are looked up by name and e-mail.
@@ -68,6 +69,14 @@ BUSINESS_REPORTS = [
 ]
 
 
+# A theft reported online, closed with outcome 21, whose victim asked from Track my report for a review.
+REVIEW_REPORT = ("demo-online-review", "Victoria Road, Stafford", "My parcel was taken from my doorstep; the "
+                 "courier's photo shows it there at 14:02.", ("Kwame", "Asante"), "kwame.asante@example.org")
+REVIEW_REASONS = ("The house opposite has a doorbell camera that faces my door. I told the officer but I do not "
+                  "think anyone asked for the footage.")
+REVIEW_KEY = "demo-online-review-1"
+
+
 @dataclass
 class Seeded:
     businesses: int
@@ -75,6 +84,49 @@ class Seeded:
     business_reports: int
     series: int
     logins: list[tuple[str, str]]
+    online_reviews: int = 0
+
+
+def _online_review(now) -> None:
+    """One report whose victim asked online for a review: it waits in the supervisors' Right to review queue.
+
+    The contact is assessed and graded (so it is not in triage), the crime closed 6 days ago with
+    outcome 21 by a supervisor other than the demo's ``supervisor`` login (who may then review it),
+    and the request made through ``ask_for_review``, as the victim's own would be.
+    """
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from cases.models import Crime, CrimeStatus
+    from cases.services import close_crime
+    from contacts.models import Contact
+    from contacts.services import assess_thrive, grade_contact
+
+    key, location, description, (given, family), email = REVIEW_REPORT
+    report = services.submit_online_report(
+        submission_key=key, given_name=given, family_name=family, email=email,
+        incident=services.Incident(kind=ReportKind.THEFT, occurred_at=now - timedelta(days=21), location=location,
+                                   description=description, answers={"Tell us what happened": description}),
+    )
+    crime = Crime.objects.filter(contact=report.contact).first()
+    if crime is None:
+        return
+    if crime.status != CrimeStatus.CLOSED and not report.contact.thrive_assessments.exists():
+        answers = {"threat": "low", "harm": "low", "risk": "low", "investigation": "enquiries",
+                   "vulnerability": "none", "engagement": "phone"}
+        assess_thrive(contact=report.contact, actor=None, answers=answers,
+                      rationales={name: f"Demo: {value}" for name, value in answers.items()})
+        grade_contact(contact=report.contact, actor=None)
+    if crime.status != CrimeStatus.CLOSED:
+        perm = Q(groups__permissions__codename="supervise_investigations") | Q(
+            user_permissions__codename="supervise_investigations")
+        closer = get_user_model().objects.filter(perm).exclude(username="supervisor").distinct().order_by("pk").first()
+        close_crime(crime=crime, actor=closer, outcome=21)
+        reported = now - timedelta(days=21)
+        Contact.objects.filter(pk=report.contact_id).update(received_at=reported)
+        Crime.objects.filter(pk=crime.pk).update(reported_at=reported, closed_at=now - timedelta(days=6),
+                                                 **({"recorded_at": reported} if crime.recorded_at else {}))
+    services.ask_for_review(report=report, reasons=REVIEW_REASONS, submission_key=REVIEW_KEY)
 
 
 def _business(name: str, sites: list, staff: list, actor) -> tuple[BusinessAccount, list[BusinessUser]]:
@@ -136,8 +188,12 @@ def seed_online_reports(*, staff_actor=None) -> Seeded:
                                              vehicle_registration=display.replace(" ", ""), cctv_held=cctv == "yes")
             built.append((incident, site))
         services.submit_business_report(user=users[0], submission_key=key, incidents=built)
+    _online_review(now)
+    from cases.models import ReviewRequest
+
     return Seeded(
         businesses=BusinessAccount.objects.count(), public_reports=OnlineReport.objects.filter(submission=None).count(),
+        online_reviews=ReviewRequest.objects.filter(channel="online").count(),
         business_reports=OnlineReport.objects.exclude(submission=None).count(), series=SeriesLink.objects.count(),
         logins=[(email, name) for name, _, staff in BUSINESS_LOGINS for _, email in staff[:1]],
     )

@@ -1,10 +1,11 @@
-"""The demo's online reporting: safe to run twice, and a newcomer sees reports in triage and a flagged series."""
+"""The demo's online reporting: safe to run twice; a newcomer sees reports in triage, a flagged series and an online review."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from cases.selectors import open_review_requests
 from contacts.models import Contact
 from public.models import BusinessAccount, BusinessUser, OnlineReport, SeriesLink
 from public.services import authenticate_business_user
@@ -20,10 +21,15 @@ def test_seeding_twice_gives_the_same_demo(settings, capsys):
     call_command("seed_online_reports", "--demo")
     second = (BusinessAccount.objects.count(), OnlineReport.objects.count(), Contact.objects.count(),
               SeriesLink.objects.count(), BusinessUser.objects.count())
-    assert first == second == (2, 10, 10, 2, 3)
+    assert first == second == (2, 11, 11, 2, 3)
     assert set(SeriesLink.objects.values_list("basis", flat=True)) == {"vehicle", "offender"}
     assert Contact.objects.filter(channel="online", grade__isnull=True).count() == 5
+    # One victim asked online for a review; it waits in the supervisors' queue, and only once.
+    [waiting] = open_review_requests()
+    assert (waiting.channel, waiting.status, waiting.outcome.number) == ("online", "received", 21)
+    assert waiting.crime.victim.email == "kwame.asante@example.org"
     output = capsys.readouterr().out
+    assert "1 request for a review sent online" in output
     assert "jo.patel@cornershops.example" in output and "firstcontact-demo" in output
     assert authenticate_business_user(email="jo.patel@cornershops.example", password="firstcontact-demo")
 

@@ -30,7 +30,8 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(
                 f"Online reporting demo: {result.businesses} businesses, {result.public_reports} online reports, "
-                f"{result.business_reports} business reports, {result.series} possible series links."
+                f"{result.business_reports} business reports, {result.series} possible series links, "
+                f"{result.online_reviews} request for a review sent online (Right to review queue)."
             )
             self.stdout.write(f"Business sign-in: {url}  (password {DEMO_PASSWORD})")
             for email, business in result.logins:
