@@ -84,6 +84,7 @@ SEEDED_BY_MIGRATIONS = (
     ("contacts.migrations.0008_quality_checklist", "add", "contacts.QualityChecklist"),
     ("cases.migrations.0002_seed_reference_data", "seed", "cases.OutcomeType"),
     ("records.migrations.0002_default_retention_policy", "seed", "records.RetentionRule"),
+    ("records.migrations.0003_online_reports_and_nfa_exhibits", "seed", "records.RetentionRule"),
 )
 
 
@@ -100,6 +101,8 @@ def reference_data(db):
 
     from django.apps import apps
 
+    # A table seeded by several migrations gets all of them when it was empty.
+    empty = {model: not apps.get_model(model).objects.exists() for _, _, model in SEEDED_BY_MIGRATIONS}
     for module, function, model in SEEDED_BY_MIGRATIONS:
-        if not apps.get_model(model).objects.exists():
+        if empty[model]:
             getattr(import_module(module), function)(apps, None)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from cases.models import Crime
+from cases.services import close_crime
+from cases.tests.factories import routed_crime
+from evidence import samples
+from evidence.services import receive_file
 from people.models import Person
 from people.services import record_person
 from records.models import RetentionReview, SubjectAccessRequest
@@ -116,3 +123,46 @@ def test_records_pages_work_at_phone_width(mobile_page, live_server, make_user, 
     assert_accessible(mobile_page)
     mobile_page.goto(f"{live_server.url}/staff/records/subject-access/")
     assert_accessible(mobile_page)
+
+
+def test_dpo_destroys_an_exhibit_of_a_crime_closed_with_no_further_action(
+        page, live_server, make_user, password, settings, tmp_path):
+    """I am warned that disposal destroys the file; afterwards the exhibit page keeps its hash and custody."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "media"}},
+        "evidence_staging": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "staging"},
+        },
+    }
+    dpo = make_user("data-protection-officer", username="dpo-browser3")
+    supervisor = make_user("supervisor", username="super-browser")
+    crime = routed_crime(actor=supervisor)
+    photo = samples.png(seed=3)
+    exhibit = receive_file(actor=supervisor, description="Photo of the forced door", produced_by="Jo Smith",
+                           file=io.BytesIO(photo), filename="door.png", size=len(photo), crime=crime)
+    close_crime(crime=crime, actor=supervisor, outcome=18)
+    Crime.objects.filter(pk=crime.pk).update(closed_at="2018-05-02T10:00:00Z")
+    find_due_records()
+
+    sign_in(page, live_server.url, dpo.username, password)
+    page.goto(f"{live_server.url}/staff/records/retention/")
+    name = f"Exhibit of a crime closed with no further action {crime.reference} JS/1"
+    page.get_by_role("link", name=name).click()
+    assert "destroys the exhibit's file" in page.locator(".govuk-warning-text").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Dispose of").check()
+    page.get_by_label("Reason").fill("Closed with no further action over six years ago; no purpose remains")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page).to_have_title("Retention review – FirstContact")
+    assert "disposed of" in page.locator(".govuk-notification-banner").inner_text()
+    assert not default_storage.exists(exhibit.file.name)
+
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, supervisor.username, password)
+    page.goto(f"{live_server.url}/staff/evidence/exhibits/{exhibit.pk}/")
+    assert "This exhibit was destroyed" in page.get_by_test_id("exhibit-destroyed").inner_text()
+    assert exhibit.sha256 in page.get_by_test_id("sha256").inner_text()
+    custody = page.get_by_test_id("custody").inner_text()
+    assert "Destroyed" in custody and "authorised by dpo-browser3" in custody
+    assert_accessible(page)
