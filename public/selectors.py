@@ -180,7 +180,7 @@ class ReviewOption:
 def _asked(request) -> ReviewAsked:
     day = "%-d %B %Y"
     if request.status == "received":
-        text = (f"We have your request of {request.requested_on:{day}}. We will confirm that by "
+        text = (f"We have your request of {request.requested_on:{day}}. We will confirm we have it by "
                 f"{request.acknowledge_by:{day}} and tell you the result, with our reasons, by {request.decide_by:{day}}.")
         return ReviewAsked(request.requested_on, text)
     if request.status == "acknowledged":
@@ -209,7 +209,8 @@ def _no_charge_words(crime) -> tuple[str, str]:
 def review_option(*, report: OnlineReport, crime) -> ReviewOption | None:
     """May the reporter ask online for a review of the decision on their crime (Victims' Right to Review)?
 
-    None while the crime is open (there is no decision yet) or was never recorded. The rules
+    None while the crime is open (there is no decision yet) or was never recorded, unless a
+    review reopened it, when the requests alone are shown. The rules
     are the cases app's (``cases.services.vrr_eligibility_now``); only the victim may ask, one
     request at a time, and a decision already reviewed is not reviewed again.
     """
@@ -221,9 +222,12 @@ def review_option(*, report: OnlineReport, crime) -> ReviewOption | None:
     )
     from cases.services import investigation_setting, vrr_eligibility_now, vrr_last_day, vrr_months
 
-    if crime is None or crime.status != "closed" or crime.outcome_id is None:
+    if crime is None:
         return None
     requests = list(crime.review_requests.order_by("requested_on", "id"))
+    if crime.status != "closed" or crime.outcome_id is None:
+        # Reopened after a review: what was asked and decided still shows; there is no decision to ask about.
+        return ReviewOption(can_ask=False, asked=[_asked(r) for r in requests]) if requests else None
     option = ReviewOption(
         can_ask=False, last_day=vrr_last_day(crime), asked=[_asked(r) for r in requests],
         acknowledge_working_days=investigation_setting("CASES_VRR_ACKNOWLEDGE_WORKING_DAYS",

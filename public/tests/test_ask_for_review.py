@@ -155,3 +155,17 @@ def test_the_decided_review_is_shown_and_the_same_decision_is_not_reviewed_again
     assert "We have already reviewed this decision" in page and 'action="/report/track/review/"' not in page
     assert crime.reference in [m.subject.split(": ")[-1] for m in emails_to("priya@example.org")
                                if m.template == "right_to_review_upheld"]
+
+
+def test_an_overturned_decision_reopens_the_crime_and_the_page_still_shows_the_result(client, closer, make_user):
+    _closed_and_tracked(client, closer)
+    _ask(client, REASONS)
+    request = ReviewRequest.objects.get()
+    reviewer = make_user("supervisor", username="reviewer")
+    case_services.acknowledge_review_request(request=request, actor=reviewer)
+    case_services.decide_review_request(request=request, actor=reviewer, result="overturned",
+                                        reasons="The CCTV was never requested.", next_steps="We will ask the shop for it.")
+    page = _status(client)
+    assert "An investigator is looking into your report." in page
+    assert "we changed the decision and reopened the investigation" in page and "We will ask the shop for it." in page
+    assert 'action="/report/track/review/"' not in page
