@@ -170,6 +170,21 @@ class ContactForm(GovUKFormMixin, forms.Form):
         cleaned["people"] = people
         return cleaned
 
+    # The form's parts under their own headings, each reached by its section shortcut (docs/first-contact.md).
+    SECTIONS = (
+        ("caller", "Caller", "1", ("caller_query", "caller", "caller_given_name", "caller_family_name", "caller_phone")),
+        ("where", "Where", "2", ("address_query", "address", "location_text", "latitude", "longitude")),
+    )
+
+    def sections(self) -> list[dict]:
+        """The channel first, then Caller, Where and What happened (everything else), in the fields' order."""
+        placed = {name for *_, names in self.SECTIONS for name in names} | {"channel", "form_token"}
+        parts = [{"id": sid, "heading": heading, "key": key, "fields": [self[n] for n in names]}
+                 for sid, heading, key, names in self.SECTIONS]
+        parts.append({"id": "what-happened", "heading": "What happened", "key": "3",
+                      "fields": [self[n] for n in self.fields if n not in placed]})
+        return parts
+
     def draft_data(self) -> dict:
         """What was typed, as the draft keeps it (everything but the CSRF token)."""
         return {k: v for k, v in self.data.items() if k != "csrfmiddlewaretoken"}
@@ -260,6 +275,9 @@ class DashForm(GovUKFormMixin, forms.Form):
 
     def answers(self) -> dict[str, str]:
         return {q["code"]: self.cleaned_data[f"q_{q['code']}"] for q in self.checklist.questions}
+
+    def question_fields(self) -> list:
+        return [self[f"q_{q['code']}"] for q in self.checklist.questions]
 
 
 class AppointmentForm(GovUKFormMixin, forms.Form):
