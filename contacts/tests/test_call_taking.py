@@ -164,3 +164,19 @@ def test_finding_the_caller_by_name_uses_the_person_index_search(handler_client,
     response = handler_client.post(NEW, _form(caller="", caller_query="Bethany Okonkwo", action="find_caller"))
     assert person.reference in [value for value, _ in response.context["form"].fields["caller"].choices]
     assert not Contact.objects.exists()
+
+
+def test_the_form_is_laid_out_under_caller_where_and_what_happened_with_every_field_once(handler_client):
+    """The form is laid out in sections (each reached by a keyboard shortcut): no field lost, doubled or moved."""
+    response = handler_client.post(NEW, _form(incident_type=""))
+    html = response.content.decode()
+    assert '<a href="#id_incident_type">Select what happened</a>' in html  # the error summary is still there
+    form = response.context["form"]
+    for name, field in form.fields.items():
+        if getattr(field.widget, "input_type", "") != "radio":
+            assert html.count(f'name="{name}"') == (2 if name == "form_token" else 1), name  # discard has the token
+    markers = ('name="channel"', 'id="caller"', ">Caller</h2>", 'name="caller_query"', 'name="caller_phone"', 'id="where"',
+               'name="address_query"', 'name="longitude"', 'id="what-happened"', 'name="incident_type"',
+               'name="closed_at"', 'name="person_3_role"', 'value="record"')
+    positions = [html.index(marker, html.index('data-testid="contact-form"')) for marker in markers]
+    assert positions == sorted(positions)

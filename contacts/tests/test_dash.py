@@ -118,6 +118,7 @@ def test_every_question_must_be_answered_on_the_page(client, call_handler, victi
                            {"checklist": "dash-24", "victim": str(victim.pk), **data})
     assert response.status_code == 400
     assert response.context["dash_form"].errors["q_strangulation"] == ["Answer question 18: yes, no or not known"]
+    assert ">Answer question 18: yes, no or not known</a>" in response.content.decode()  # in the error summary
     assert not DashAssessment.objects.exists()
     data["q_strangulation"] = "yes"
     client.post(reverse("contacts:dash", args=[contact.reference]),
