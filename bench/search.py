@@ -28,13 +28,15 @@ machine set at that moment; a search can only be as fast as it. Prints a table, 
 one JSON line.
 
 ``--name-only N`` adds N searches by name alone (no date of birth, no phone), each with one
-typo in the family or given name, timed twice: in process (``search_people`` called in turn,
-one at a time) and through HTTP with the same clients. Without a date, a typed name cannot
+typo in the family or given name or a nickname for the given name (in turn), timed twice: in
+process (``search_people`` called in turn, one at a time) and through HTTP with the same clients. Without a date, a typed name cannot
 tell namesakes apart, so besides the plain top-10 recall it reports the namesake recall: a
 search counts as found when its top 10 holds the true person or someone with exactly the true
 person's (folded) given and family names, who the handler could not have told apart either;
 and the plain recall over the searches whose true name is borne by at most ten persons (so
-that the top 10 can hold them all). Its figures go under the JSON key ``name_only``.
+that the top 10 can hold them all). By kind of slip it also reports both recalls and how often
+the first result bears the true person's name (the true person or an exact namesake), which is
+where the order of the scorer's name levels shows. Its figures go under the JSON key ``name_only``.
 """
 
 from __future__ import annotations
@@ -191,10 +193,26 @@ def typo(word: str, rng: random.Random) -> str:
     return word[:i - 1] + word[i] + word[i - 1] + word[i + 1:]
 
 
+def _nickname_options() -> dict[str, list[str]]:
+    """Each listed given name (folded) with the other names of its families, for nickname queries."""
+    from people.nicknames import NICKNAME_FAMILIES
+
+    options: dict[str, list[str]] = {}
+    for family in NICKNAME_FAMILIES:
+        for name in family:
+            options.setdefault(name, []).extend(sorted(family - {name}))
+    return options
+
+
+def _pick_nickname(options: list[str], seed: int, pk: int) -> str:
+    """One of a person's nicknames, drawn apart from the main stream: a change to the nickname table
+    then alters only the queries of the names it touches, and runs before and after it stay comparable."""
+    return random.Random(seed * 1_000_003 + pk).choice(options).capitalize()
+
+
 def make_queries(count: int, seed: int) -> list[tuple[str, str, dict]]:
     """(kind, true reference, query parameters) drawn from persons in the index."""
     from people.models import Person
-    from people.nicknames import NICKNAME_FAMILIES
 
     rng = random.Random(seed)
     low = Person.objects.order_by("pk").values_list("pk", flat=True).first() or 0
@@ -202,10 +220,7 @@ def make_queries(count: int, seed: int) -> list[tuple[str, str, dict]]:
     ids = [rng.randint(low, high) for _ in range(count * 2)] if high else []
     persons = {p.pk: p for p in Person.objects.filter(pk__in=ids).only(
         "reference", "given_name", "family_name", "date_of_birth", "phone_e164")}
-    nickname_of: dict[str, list[str]] = {}
-    for family in NICKNAME_FAMILIES:
-        for name in family:
-            nickname_of.setdefault(name, []).extend(sorted(family - {name}))
+    nickname_of = _nickname_options()
     queries = []
     for pk in ids:
         person = persons.get(pk)
@@ -226,7 +241,7 @@ def make_queries(count: int, seed: int) -> list[tuple[str, str, dict]]:
             options = nickname_of.get(given.lower())
             if not options:
                 continue
-            params["name"] = f"{rng.choice(options).capitalize()} {family}"
+            params["name"] = f"{_pick_nickname(options, seed, pk)} {family}"
         elif kind == "phone_format":
             national = "0" + person.phone_e164[3:]
             params = {"name": f"{typo(given, rng)} {family}",
@@ -241,11 +256,16 @@ def make_queries(count: int, seed: int) -> list[tuple[str, str, dict]]:
 FEW_NAMESAKES = 10
 
 
+NAME_ONLY_KINDS = ("family_typo", "given_typo", "nickname")
+
+
 def make_name_only_queries(count: int, seed: int) -> list[tuple[str, str, dict]]:
-    """(kind, true reference, {"name": ...}) with one typo in the family or given name, and nothing else."""
+    """(kind, true reference, {"name": ...}) with one slip, and nothing else: a typo in the family or
+    given name, or a nickname for the given name (persons whose name has none are skipped for it)."""
     from people.models import Person
 
     rng = random.Random(seed + 1)
+    nickname_of = _nickname_options()
     low = Person.objects.order_by("pk").values_list("pk", flat=True).first() or 0
     high = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     ids = [rng.randint(low, high) for _ in range(count * 2)] if high else []
@@ -256,10 +276,16 @@ def make_name_only_queries(count: int, seed: int) -> list[tuple[str, str, dict]]
         if person is None:
             continue
         given, family = person.given_name, person.family_name
-        if len(queries) % 2:
-            kind, name = "given_typo", f"{typo(given, rng)} {family}"
+        kind = NAME_ONLY_KINDS[len(queries) % len(NAME_ONLY_KINDS)]
+        if kind == "given_typo":
+            name = f"{typo(given, rng)} {family}"
+        elif kind == "family_typo":
+            name = f"{given} {typo(family, rng)}"
         else:
-            kind, name = "family_typo", f"{given} {typo(family, rng)}"
+            options = nickname_of.get(given.lower())
+            if not options:
+                continue
+            name = f"{_pick_nickname(options, seed, pk)} {family}"
         queries.append((kind, person.reference, {"name": name}))
         if len(queries) >= count:
             break
@@ -280,8 +306,10 @@ def run_name_only_in_process(queries, *, warmup: int) -> dict:
     latencies: list[float] = []
     found: list[bool] = []
     namesake: list[bool] = []
+    first: list[bool] = []
+    kinds: list[str] = []
     few: list[bool] = []
-    for i, (_kind, reference, params) in enumerate(queries):
+    for i, (kind, reference, params) in enumerate(queries):
         started = time.perf_counter()
         results = search_people(actor=actor, reason="Search benchmark", name=params["name"], limit=10)
         elapsed = (time.perf_counter() - started) * 1000
@@ -290,6 +318,9 @@ def run_name_only_in_process(queries, *, warmup: int) -> dict:
         latencies.append(elapsed)
         found.append(any(r.reference == reference for r in results))
         namesake.append(any((r.person.given_norm, r.person.family_norm) == truth[reference] for r in results))
+        first.append(bool(results) and (results[0].reference == reference or (
+            results[0].person.given_norm, results[0].person.family_norm) == truth[reference]))
+        kinds.append(kind)
         if bearers[truth[reference]] <= FEW_NAMESAKES:
             few.append(found[-1])
     return {
@@ -298,7 +329,16 @@ def run_name_only_in_process(queries, *, warmup: int) -> dict:
         "recall_top10": round(sum(found) / len(found), 4),
         "namesake_recall_top10": round(sum(namesake) / len(namesake), 4),
         "few_namesakes": {"queries": len(few), "recall_top10": round(sum(few) / max(1, len(few)), 4)},
+        "by_kind": {kind: _share_by_kind(kinds, kind, found=found, namesake=namesake, name_first=first)
+                    for kind in NAME_ONLY_KINDS},
     }
+
+
+def _share_by_kind(kinds: list[str], kind: str, **outcomes: list[bool]) -> dict:
+    """For the searches of one kind: how many, and the share of each outcome that held."""
+    picked = [i for i, k in enumerate(kinds) if k == kind]
+    return {"queries": len(picked),
+            **{name: round(sum(values[i] for i in picked) / max(1, len(picked)), 4) for name, values in outcomes.items()}}
 
 
 # --- driving the server ----------------------------------------------------------------------------
@@ -505,6 +545,9 @@ def main(argv: list[str] | None = None) -> int:
               f"true person or exact namesake {name_only['namesake_recall_top10']}, "
               f"true person among at most {FEW_NAMESAKES} namesakes {name_only['few_namesakes']['recall_top10']} "
               f"({name_only['few_namesakes']['queries']} searches)")
+        for kind, shares in name_only["by_kind"].items():
+            print(f"  {kind:<20}true person {shares['found']}, or namesake {shares['namesake']}, "
+                  f"name first {shares['name_first']} ({shares['queries']} searches)")
     print(json.dumps(summary))
     return 0
 

@@ -4,7 +4,8 @@ Each line is one family of names that a caller may use for the same person: a fo
 name first, then its usual diminutives, and for some the same name in another language
 (Johann, Giovanni for John) as it is written on foreign documents and older records.
 A name may sit in several families (Alex is short for Alexander and for Alexandra), so
-lookups return every family it belongs to.
+lookups return every family it belongs to. Jon is both short for Jonathan and a spelling of
+John; Jonathan's line comes first so that ``formal_name`` keeps reading Jon as Jonathan.
 Spellings are folded (lower case, plain ASCII) as people.matching folds names.
 """
 
@@ -96,8 +97,8 @@ jennifer jen jenny jenna
 jessica jess jessie
 joanna jo joanne
 joanne jo
-john jack johnny jock ian sean johann johannes juan giovanni ivan
 jonathan jon jonny
+john jon jack johnny jock ian sean johann johannes juan giovanni ivan
 joseph joe joey jo josef
 josephine jo josie
 joshua josh
@@ -215,6 +216,16 @@ def formal_name(folded: str) -> str:
     """
     families = _BY_NAME.get(folded)
     return _HEADS[families[0]] if families else folded
+
+
+def heads_family_of(head: str, name: str) -> bool:
+    """Whether ``head`` is the formal name of a family that holds ``name`` (John of Jon; Rosie of nothing)."""
+    return any(_HEADS[family] == head for family in _BY_NAME.get(name, ()))
+
+
+def is_listed(folded: str) -> bool:
+    """Whether a folded given name is in one of the families (Tom is, Joel is not)."""
+    return folded in _BY_NAME
 
 
 def are_nicknames(a: str, b: str) -> bool:

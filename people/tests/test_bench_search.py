@@ -10,6 +10,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bench import search as bench
 from people import matching
+from people.nicknames import are_nicknames
 from people.services import record_person
 
 
@@ -55,13 +56,22 @@ def test_name_only_queries_carry_a_name_with_one_slip_and_nothing_else(call_hand
     for i in range(20):
         record_person(actor=call_handler, given_name=("Robert", "Margaret")[i % 2], family_name="Fletcher",
                       date_of_birth=date(1960 + i, 1, 1), phone_e164=f"07700 900{i:03d}")
-    queries = bench.make_name_only_queries(10, seed=2)
-    assert len(queries) == 10
-    assert {kind for kind, _, _ in queries} == {"family_typo", "given_typo"}
+    queries = bench.make_name_only_queries(12, seed=2)
+    assert len(queries) == 12
+    assert {kind for kind, _, _ in queries} == set(bench.NAME_ONLY_KINDS)
     for kind, _reference, params in queries:
         assert set(params) == {"name"}
         given, family = params["name"].split(" ", 1)
         if kind == "family_typo":
             assert given in {"Robert", "Margaret"} and 1 <= Levenshtein.distance(family, "Fletcher") <= 2
-        else:
+        elif kind == "given_typo":
             assert family == "Fletcher" and given not in {"Robert", "Margaret"}
+        else:
+            assert family == "Fletcher" and (are_nicknames(given.lower(), "robert")
+                                             or are_nicknames(given.lower(), "margaret"))
+
+
+def test_a_nickname_drawn_for_a_person_does_not_depend_on_the_queries_before_it():
+    options = ["bill", "billy", "will", "liam"]
+    assert bench._pick_nickname(options, 4, 1234) == bench._pick_nickname(list(options), 4, 1234)
+    assert {bench._pick_nickname(options, 4, pk) for pk in range(40)} == {"Bill", "Billy", "Will", "Liam"}

@@ -143,3 +143,63 @@ def test_weights_can_be_replaced():
     heavy_phone = matching.with_weights(phone={"exact": 30.0, "disagree": -1.0})
     query = Query.build(name="Jane Jones", phone="07700 900123")
     assert score(query, ROBERT, heavy_phone).weight > score(query, ROBERT).weight
+
+
+# --- the order of given-name levels: exact, then one letter off, then a pet name ----------------
+
+def _smiths(*given_names: str) -> list[Candidate]:
+    """Namesakes but for the given name, none with anything else that could tell them apart."""
+    return [Candidate(g, (Name(fold(g), "smith"),), date(1980, 1, 1)) for g in given_names]
+
+
+def _order(typed: str, *given_names: str, weights: matching.Weights = matching.DEFAULT_WEIGHTS) -> list[str]:
+    query = Query.build(name=f"{typed} Smith")
+    return [m.key for m in rank(query, _smiths(*given_names), limit=len(given_names), weights=weights)]
+
+
+def test_jon_finds_john_before_jonathan_and_jon_before_both():
+    # Listed first on purpose: the scorer keeps the given order among equal weights.
+    assert _order("Jon", "Jonathan", "John", "Jon") == ["Jon", "John", "Jonathan"]
+    level = {r.field: r.level for r in score(Query.build(name="Jon Smith"), _smiths("John")[0]).reasons}
+    assert level["given_name"] == "close"
+
+
+@pytest.mark.parametrize(("typed", "close", "pet"), [
+    ("Joanne", "Joanna", "Jo"),       # both in one family and one letter apart: a spelling, not a pet name
+    ("Micheal", "Michael", "Mick"),   # two letters swapped count as one slip
+    ("Sophie", "Sophia", "Soph"),     # Sophia is the formal name Sophie is short for
+    ("Jonathon", "Jonathan", "Jon"),  # a name the table does not know, one letter from one it does
+])
+def test_one_slip_spellings_rank_above_nicknames(typed, close, pet):
+    assert _order(typed, pet, close) == [close, pet]
+
+
+@pytest.mark.parametrize(("typed", "formal", "other"), [
+    ("Bill", "William", "Jill"),      # one letter off, but the first letter: two names
+    ("Tom", "Thomas", "Tim"),         # one letter off, but two names the table knows apart
+    ("Dan", "Daniel", "Dean"),         # one letter off, same first letter, but Dan is a name of its own
+    ("Rose", "Rosemary", "Ross"),
+    ("Peggy", "Margaret", "Penny"),
+    ("Bob", "Robert", "Rob"),         # Rob is a pet name of Robert too: ties with it, not above
+    ("Rose", "Rosemary", "Rosie"),    # two pet forms of one name, one letter apart: still a tie, not above
+])
+def test_true_nicknames_still_rank_above_other_names_near_in_spelling(typed, formal, other):
+    assert _order(typed, formal, other)[0] == formal
+
+
+def test_jon_is_in_johns_family_but_stays_jonathans_for_the_duplicate_job():
+    from people.nicknames import formal_name
+
+    assert are_nicknames("jon", "john") and are_nicknames("jon", "jonathan")
+    assert formal_name("jon") == "jonathan" and formal_name("john") == "john"
+
+
+def test_learned_weights_cannot_put_a_nickname_above_the_name_or_one_slip_of_it():
+    # A duplicate run on a small index can learn a nickname as strong as the name itself.
+    learned = matching.learned_weights({"given": {"exact": 6.0, "nickname": 6.0, "typo": 2.0}})
+    given = learned.given
+    assert given["exact"] == 6.0 and given["typo"] == 2.0
+    assert given["exact"] > given["close"] > given["nickname"]
+    assert _order("Jon", "Jonathan", "John", "Jon", weights=learned) == ["Jon", "John", "Jonathan"]
+    # Already in order: nothing moves.
+    assert matching.ordered_given(matching.DEFAULT_WEIGHTS.given) == matching.DEFAULT_WEIGHTS.given

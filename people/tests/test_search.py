@@ -227,3 +227,18 @@ def test_the_newest_learned_weights_decide_the_ranking(call_handler):
     DuplicateRun.objects.create(weights=learned)
     forget_learned_weights()
     assert top(search_people(actor=call_handler, reason=REASON, **wanted)) == same_dob.reference
+
+
+def test_a_name_typed_one_letter_off_comes_before_a_pet_name_of_it(call_handler):
+    """"Jon Smith" with no date: the John Smith the caller may well be comes before Jonathan Smith."""
+    from people.selectors import forget_learned_weights
+
+    forget_learned_weights()
+    made = {given: record_person(actor=call_handler, given_name=given, family_name="Smith",
+                                 date_of_birth=date(1975, 4, 9)) for given in ("Jonathan", "John", "William")}
+    results = search_people(actor=call_handler, reason=REASON, name="Jon Smith")
+    order = [r.reference for r in results]
+    assert order.index(made["John"].reference) < order.index(made["Jonathan"].reference)
+    # A true pet name still finds the formal name, ahead of a name that is one letter off but another name.
+    record_person(actor=call_handler, given_name="Jill", family_name="Smith", date_of_birth=date(1975, 4, 9))
+    assert top(search_people(actor=call_handler, reason=REASON, name="Bill Smith")) == made["William"].reference
