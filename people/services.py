@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -530,37 +531,61 @@ def _locked_person(person: Person) -> Person:
     return Person.objects.select_for_update().get(pk=person.pk)
 
 
+def _remove_main_or_further(*, person: Person, locked: Person, model: type, row_id: int | None, value_field: str,
+                            main_field: str, same: Callable[[str], str], no_main: str, no_row: str,
+                            ) -> tuple[Any, tuple[str, str], bool]:
+    """Remove one phone number or e-mail address of a person: a further one (a row) or the main one.
+
+    ``row_id`` None is a main value held on the person alone (no row repeats it). Search and the record
+    read the main value and every further one, so they are kept in step: when the main value goes, the
+    oldest further one (if any) becomes the main one. ``same`` folds values for comparing them (e-mail
+    rows are kept in lower case). Returns the row removed (None for a main value alone), the audit
+    subject, and whether the main value went.
+    """
+    main = getattr(locked, main_field)
+    if row_id is None:
+        if not main or model.objects.filter(person=locked, **{value_field: same(main)}).exists():
+            raise model.DoesNotExist(no_main)
+        row, value, subject = None, main, subject_of(locked)
+    else:
+        row = model.objects.select_for_update().filter(pk=row_id, person=locked).first()
+        if row is None:
+            raise model.DoesNotExist(no_row)
+        value, subject = getattr(row, value_field), subject_of(row)
+        row.delete()
+    was_main = bool(main) and same(main) == same(value)
+    if was_main:
+        following = model.objects.filter(person=locked).order_by("id").values_list(value_field, flat=True).first()
+        setattr(locked, main_field, following or "")
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=[main_field, "updated_at"])
+        setattr(person, main_field, getattr(locked, main_field))
+    return row, subject, was_main
+
+
+def _as_stored(value: str) -> str:
+    """Phone numbers are held in E.164 on the person and on each row, so they compare as they are."""
+    return value
+
+
 @transaction.atomic
 def remove_phone(*, actor: Any, person: Person, phone_id: int | None, reason: str,
                  form_token: str | None = None) -> None:
-    """Remove a phone number added by mistake; an erasure. ``phone_id`` None is a main number held on no row.
+    """Remove a phone number added by mistake; an erasure naming the kind of phone, never the number.
 
-    Search reads the main number and every further number, so both are kept in step: when the main
-    number goes, the oldest further number (if any) becomes the main one.
+    ``phone_id`` None is a main number held on no row; when the main number goes, the oldest further
+    number (if any) becomes the main one.
     """
     locked = _locked_person(person)
     if already_done(form_token):
         return
-    if phone_id is None:
-        if not locked.phone_e164 or PersonPhone.objects.filter(person=locked, number=locked.phone_e164).exists():
-            raise PersonPhone.DoesNotExist("No main number held apart from the further numbers.")
-        number, kind, subject = locked.phone_e164, "", subject_of(locked)
-    else:
-        phone = PersonPhone.objects.select_for_update().filter(pk=phone_id, person=locked).first()
-        if phone is None:
-            raise PersonPhone.DoesNotExist("No such phone number on this record.")
-        number, kind, subject = phone.number, phone.kind, subject_of(phone)
-        phone.delete()
-    was_main = locked.phone_e164 == number
-    if was_main:
-        following = PersonPhone.objects.filter(person=locked).order_by("id").values_list("number", flat=True).first()
-        locked.phone_e164 = following or ""
-        locked.updated_at = timezone.now()
-        locked.save(update_fields=["phone_e164", "updated_at"])
-        person.phone_e164 = locked.phone_e164
+    phone, subject, was_main = _remove_main_or_further(
+        person=person, locked=locked, model=PersonPhone, row_id=phone_id, value_field="number",
+        main_field="phone_e164", same=_as_stored, no_main="No main number held apart from the further numbers.",
+        no_row="No such phone number on this record.")
     _log_erasure(actor=actor, person=locked, subject=subject, reason=reason, detail={
-        "item": "phone", "fields": ["phones", "phone_e164"] if was_main else ["phones"], "kind": kind,
-        "was_main": was_main,
+        "item": "phone", "fields": ["phones", "phone_e164"] if was_main else ["phones"],
+        "kind": phone.kind if phone else "", "was_main": was_main,
     })
     _remember_removal(form_token, subject[0], int(subject[1]))
 
@@ -599,30 +624,18 @@ def change_phone_kind(*, actor: Any, person: Person, phone_id: int | None, kind:
 @transaction.atomic
 def remove_email(*, actor: Any, person: Person, email_id: int | None, reason: str,
                  form_token: str | None = None) -> None:
-    """Remove an e-mail address added by mistake; an erasure. ``email_id`` None is a main address held on no row.
+    """Remove an e-mail address added by mistake; an erasure, never naming the address.
 
-    When the main address goes, the oldest further address (if any) becomes the main one.
+    ``email_id`` None is a main address held on no row; when the main address goes, the oldest
+    further address (if any) becomes the main one.
     """
     locked = _locked_person(person)
     if already_done(form_token):
         return
-    if email_id is None:
-        if not locked.email or PersonEmail.objects.filter(person=locked, address=locked.email.lower()).exists():
-            raise PersonEmail.DoesNotExist("No main address held apart from the further addresses.")
-        address, subject = locked.email, subject_of(locked)
-    else:
-        email = PersonEmail.objects.select_for_update().filter(pk=email_id, person=locked).first()
-        if email is None:
-            raise PersonEmail.DoesNotExist("No such e-mail address on this record.")
-        address, subject = email.address, subject_of(email)
-        email.delete()
-    was_main = locked.email.lower() == address.lower() if locked.email else False
-    if was_main:
-        following = PersonEmail.objects.filter(person=locked).order_by("id").values_list("address", flat=True).first()
-        locked.email = following or ""
-        locked.updated_at = timezone.now()
-        locked.save(update_fields=["email", "updated_at"])
-        person.email = locked.email
+    _, subject, was_main = _remove_main_or_further(
+        person=person, locked=locked, model=PersonEmail, row_id=email_id, value_field="address",
+        main_field="email", same=str.lower, no_main="No main address held apart from the further addresses.",
+        no_row="No such e-mail address on this record.")
     _log_erasure(actor=actor, person=locked, subject=subject, reason=reason, detail={
         "item": "email", "fields": ["emails", "email"] if was_main else ["emails"], "was_main": was_main,
     })

@@ -274,6 +274,26 @@ def test_removing_an_email_keeps_the_main_address_in_step_and_logs_no_address(ca
     assert "example" not in str(entry.detail)
 
 
+def test_a_main_address_held_on_the_person_alone_can_be_removed_once(call_handler):
+    caller = record_person(actor=call_handler, given_name="Rob", family_name="Hale", email="Rob.Hale@Example.org")
+    add_email(actor=call_handler, person=caller, address="rob@example.net")
+    with pytest.raises(PersonEmail.DoesNotExist):  # the main address is not held on a row of its own
+        remove_email(actor=call_handler, person=caller, email_id=PersonEmail.objects.get(person=caller).pk + 1000,
+                     reason="No such row")
+    remove_email(actor=call_handler, person=caller, email_id=None, reason="His work address, not his",
+                 form_token="t-main-email")
+    remove_email(actor=call_handler, person=caller, email_id=None, reason="His work address, not his",
+                 form_token="t-main-email")  # the same form sent twice removes nothing more
+    caller.refresh_from_db()
+    assert caller.email == "rob@example.net"
+    [entry] = entries(caller, Action.ERASURE)
+    assert (entry.subject_type, entry.subject_id) == ("people.person", str(caller.pk))
+    assert entry.detail == {"item": "email", "fields": ["emails", "email"], "was_main": True}
+    # Now the main address is the row's: it is removed by its row, not as an address held alone.
+    with pytest.raises(PersonEmail.DoesNotExist):
+        remove_email(actor=call_handler, person=caller, email_id=None, reason="again")
+
+
 def test_removing_an_identifier_names_its_kind_not_its_value(call_handler, jean):
     identifier = add_identifier(actor=call_handler, person=jean, kind="nhs_number", value="943 476 5919")
     remove_identifier(actor=call_handler, person=jean, identifier_id=identifier.pk, reason="Another patient's",
