@@ -267,3 +267,18 @@ def test_an_address_not_at_the_postcode_is_named_as_the_field_to_correct(opened,
     assert response.status_code == 400
     assert "Select one of the addresses at this postcode, or that it is not listed" in response.content.decode()
     assert HouseholdMembership.objects.filter(person=jean).count() == 1
+
+
+@pytest.mark.parametrize("path", ["address/move/", "phones/new/", "identifiers/new/", "details/"])
+def test_each_change_page_leads_back_to_the_record_and_names_the_person_above_its_heading(opened, jean, path):
+    """The move page and the change pages share one header: breadcrumbs to the search and the record,
+    the person's name and reference as the caption, and the page's own heading, once each."""
+    html = opened.get(f"/staff/people/{jean.reference}/{path}").content.decode()
+    crumbs = re.search(r'<nav class="govuk-breadcrumbs".*?</nav>', html, re.S).group(0)
+    assert 'href="/staff/people/">Find a person</a>' in crumbs
+    assert f'href="/staff/people/{jean.reference}/">{jean.reference}</a>' in crumbs
+    assert html.count('class="govuk-breadcrumbs"') == 1
+    caption = re.search(r'<span class="govuk-caption-l">([^<]*)</span>\s*<h1 class="govuk-heading-l">([^<]+)</h1>', html)
+    assert caption.group(1) == f"Jean Ashworth · {jean.reference}"
+    title = re.search(r"<title>([^<]*)</title>", html).group(1)
+    assert caption.group(2).strip() in title
