@@ -102,6 +102,19 @@ def _wait_for(port: int, timeout: float = 240) -> None:
     raise SystemExit("the server did not start")
 
 
+def _server_timing(header: str) -> dict[str, float]:
+    """``name;dur=ms`` metrics of a Server-Timing header, in seconds (``view``: the panel view;
+    ``queue``: the wait to be let into Django, where admission control is on)."""
+    found = {}
+    for metric in header.split(","):
+        name, _, params = metric.strip().partition(";")
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "dur" and value:
+                found[name.strip()] = float(value) / 1000
+    return found
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -145,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{run['label']}: {run['requests']} requests from {args.clients} clients to {args.workers} workers over "
               f"{vendor} ({contacts:,} contacts, {persons:,} persons): client p50 {run['p50_ms']} ms, "
               f"p95 {run['p95_ms']} ms; server p50 {run['server_p50_ms']} ms, p95 {run['server_p95_ms']} ms; "
+              f"queue p50 {run['queue_p50_ms']} ms, p95 {run['queue_p95_ms']} ms; "
               f"{run['requests_per_second']} requests/s, {run['failures']} failures")
     if len(runs) == 2:
         anchor, this = runs
@@ -159,12 +173,15 @@ def _run(label: str, root: Path, args, subjects: list[tuple[str, str]], cookie: 
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "uvicorn", "firstcontact.asgi:application", "--port", str(args.port),
          "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
-        cwd=root, env={**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECRET_KEY": secret_key},
+        # A connection pool per worker, as in production (docs/operations.md), unless set otherwise.
+        cwd=root, env={"DB_POOL_SIZE": "8", **os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                       "SECRET_KEY": secret_key},
     )
     try:
         _wait_for(args.port)
         times: list[float] = []
         server_times: list[float] = []
+        queue_times: list[float] = []
         failures: list[int] = []
         lock = threading.Lock()
         per_client = args.requests // args.clients
@@ -180,11 +197,13 @@ def _run(label: str, root: Path, args, subjects: list[tuple[str, str]], cookie: 
                 response = connection.getresponse()
                 response.read()
                 elapsed = time.perf_counter() - started
-                timing = response.getheader("Server-Timing") or ""
+                timing = _server_timing(response.getheader("Server-Timing") or "")
                 with lock:
                     times.append(elapsed)
-                    if "dur=" in timing:
-                        server_times.append(float(timing.split("dur=")[1].split(",")[0]) / 1000)
+                    if "view" in timing:
+                        server_times.append(timing["view"])
+                    if "queue" in timing:
+                        queue_times.append(timing["queue"])
                     if response.status != 200:
                         failures.append(response.status)
 
@@ -210,6 +229,8 @@ def _run(label: str, root: Path, args, subjects: list[tuple[str, str]], cookie: 
         "p99_ms": round(1000 * _percentile(times, 0.99), 1), "max_ms": round(1000 * max(times), 1),
         "server_p50_ms": round(1000 * statistics.median(server_times), 1) if server_times else None,
         "server_p95_ms": round(1000 * _percentile(server_times, 0.95), 1) if server_times else None,
+        "queue_p50_ms": round(1000 * statistics.median(queue_times), 1) if queue_times else None,
+        "queue_p95_ms": round(1000 * _percentile(queue_times, 0.95), 1) if queue_times else None,
         "requests_per_second": round(len(times) / wall, 1),
     }
 

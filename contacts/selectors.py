@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import BigIntegerField, CharField, Q, Value
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from audit.models import Action
 from audit.services import REASON_REQUIRED, PendingEntry, append_entries, record_entry
-from people.models import Address, HouseholdMembership, Person
+from people.models import Address, HouseholdMembership, Person, VulnerabilityKind
 
 from .models import AdviceArticle, Channel, Contact, ContactDraft, ContactOutcome, ContactPerson, PersonRole
 
@@ -29,6 +29,7 @@ VIEW_PERMISSION = "accounts.search_people"
 NO_PERMISSION = "You do not have permission to view people's records."
 SEARCH_LIMIT = 20
 HISTORY_ROWS = 25
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 CHILD_UNDER = 18
 ELDERLY_FROM = 75
 _REFERENCE = re.compile(r"^P\d{8}$", re.IGNORECASE)
@@ -147,6 +148,13 @@ class ResidentView:
 class HistoryRow:
     contact: Contact
     roles: list[str]
+    incident_type: str = ""
+
+    @property
+    def received_on(self) -> str:
+        """The local date received, as "4 Nov 2026" (the template's date filter costs ten times as much)."""
+        local = timezone.localtime(self.contact.received_at)
+        return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
 
 
 @dataclass
@@ -156,7 +164,7 @@ class HistoryPanel:
     since: Any
     threshold: int
     caller: Person | None
-    addresses: list[Address]
+    address_ids: list[int]
     residents: list[ResidentView]
     rows: list[HistoryRow]
     total_contacts: int
@@ -179,42 +187,158 @@ def _age(born: date | None, today: date) -> int | None:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def _markers_by_person(person_ids: list[int]) -> dict[int, list[str]]:
-    """Vulnerability markers recorded on persons, once the person index has them (one query)."""
-    try:
-        marker_model = apps.get_model("people", "VulnerabilityMarker")
-    except LookupError:
-        return {}
-    today = timezone.localdate()
-    markers = marker_model.objects.filter(person_id__in=person_ids, from_date__lte=today).filter(
-        Q(to_date__isnull=True) | Q(to_date__gte=today)
-    )
-    found: dict[int, list[str]] = {}
-    for marker in markers.order_by("person_id", "kind"):
-        label = marker.get_kind_display()
-        if label not in found.setdefault(marker.person_id, []):
-            found[marker.person_id].append(label)
+def _as_date(value: Any) -> date | None:
+    """A date from a raw row: PostgreSQL gives a date, SQLite its ISO text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _as_datetime(value: Any) -> Any:
+    """An aware datetime from a raw row: PostgreSQL gives one, SQLite a naive UTC one (or its text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _placeholders(values: list[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+# The panel is read in two hand-written statements (docs/first-contact.md, "The history panel";
+# the measurements are in docs/benchmarks.md). The ORM version took 22 round trips and about 1 ms
+# of Python to build each; these are plain SQL that runs unchanged on PostgreSQL and SQLite,
+# except the name of the string aggregate.
+#
+# The people: everyone living now at the address given or at any of the caller's homes, and the
+# caller wherever they live, each with their current vulnerability markers and whether they have
+# any DASH assessment, MARAC referral or open crime (so that those lists are only read when there
+# is something to show). An address with no one living there still gives one row, for its own
+# open crimes.
+_PEOPLE_SQL = """
+WITH wanted AS (
+    SELECT a.id AS address_id FROM {address} a WHERE a.id = %s
+    UNION
+    SELECT h.address_id FROM {membership} h WHERE h.person_id = %s AND h.to_date IS NULL
+), present AS (
+    SELECT w.address_id, h.person_id FROM wanted w
+    LEFT JOIN {membership} h ON h.address_id = w.address_id AND h.to_date IS NULL
+    UNION ALL
+    SELECT NULL, p.id FROM {person} p WHERE p.id = %s
+)
+SELECT x.address_id, p.id, p.reference, p.given_name, p.family_name, p.date_of_birth,
+    (SELECT {string_agg} FROM {marker} v
+     WHERE v.person_id = p.id AND v.from_date <= %s AND (v.to_date IS NULL OR v.to_date >= %s)),
+    EXISTS (SELECT 1 FROM {dash} d WHERE d.victim_id = p.id),
+    EXISTS (SELECT 1 FROM {marac} r WHERE r.victim_id = p.id),
+    EXISTS (SELECT 1 FROM {crime} k WHERE k.victim_id = p.id AND k.status IN ({open_statuses})),
+    EXISTS (SELECT 1 FROM {crime} k WHERE k.address_id = x.address_id AND k.status IN ({open_statuses}))
+FROM present x LEFT JOIN {person} p ON p.id = x.person_id
+"""
+
+# The contacts: each person's roles in contacts and the addresses' contacts within the window
+# (two index scans), counted in the database, and only the latest rows sent back with the roles
+# of the people shown. A busy address's thousands of contacts are counted, not fetched.
+_CONTACTS_SQL = """
+WITH hits AS (
+    {branches}
+), latest AS (
+    SELECT contact_id, MAX(received_at) AS received_at FROM hits GROUP BY contact_id
+    ORDER BY received_at DESC, contact_id DESC LIMIT %s
+)
+SELECT c.id, c.reference, c.received_at, c.grade, t.name, h.person_id, h.role,
+    (SELECT COUNT(DISTINCT contact_id) FROM hits),
+    (SELECT COUNT(DISTINCT contact_id) FROM hits WHERE person_id = %s AND role IN (%s, %s)),
+    (SELECT COUNT(*) FROM hits WHERE person_id IS NULL)
+FROM latest l
+JOIN {contact} c ON c.id = l.contact_id
+JOIN {incident_type} t ON t.id = c.incident_type_id
+LEFT JOIN hits h ON h.contact_id = l.contact_id AND h.person_id IS NOT NULL
+ORDER BY l.received_at DESC, l.contact_id DESC, h.person_id, h.role
+"""
+_PEOPLE_BRANCH = """SELECT r.contact_id, c.received_at, r.person_id, r.role
+    FROM {contact_person} r JOIN {contact} c ON c.id = r.contact_id
+    WHERE r.person_id IN ({ids}) AND c.received_at >= %s AND c.id <> %s"""
+_ADDRESS_BRANCH = """SELECT c.id, c.received_at, NULL, NULL
+    FROM {contact} c WHERE c.address_id IN ({ids}) AND c.received_at >= %s AND c.id <> %s"""
+
+
+def _tables() -> dict[str, str]:
+    from cases.models import Crime
+    from people.models import VulnerabilityMarker
+
+    from .models import DashAssessment, IncidentType, MaracReferral
+
+    quote = connection.ops.quote_name
+    models = {
+        "address": Address, "membership": HouseholdMembership, "person": Person, "marker": VulnerabilityMarker,
+        "dash": DashAssessment, "marac": MaracReferral, "crime": Crime, "contact": Contact,
+        "contact_person": ContactPerson, "incident_type": IncidentType,
+    }
+    return {name: quote(model._meta.db_table) for name, model in models.items()}
+
+
+@dataclass
+class _Person:
+    address_id: int | None
+    person: Person | None
+    kinds: list[str]
+    has_dash: bool
+    has_marac: bool
+    has_open_crime: bool
+    address_has_open_crime: bool
+
+
+def _people(tables: dict[str, str], *, caller: Person | None, address: Address | None, today: date) -> list[_Person]:
+    from cases.models import OPEN_STATUSES
+
+    string_agg = "STRING_AGG(DISTINCT v.kind, ',')" if connection.vendor == "postgresql" else "GROUP_CONCAT(DISTINCT v.kind)"
+    sql = _PEOPLE_SQL.format(**tables, string_agg=string_agg, open_statuses=_placeholders(list(OPEN_STATUSES)))
+    caller_id = caller.pk if caller is not None else None
+    params = [address.pk if address is not None else None, caller_id, caller_id, today, today,
+              *OPEN_STATUSES, *OPEN_STATUSES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = []
+    for address_id, pk, reference, given, family, born, kinds, dash, marac, crime, address_crime in rows:
+        person = None
+        if pk is not None:
+            person = Person(id=pk, reference=reference, given_name=given, family_name=family,
+                            date_of_birth=_as_date(born))
+            person._state.adding, person._state.db = False, connection.alias
+        found.append(_Person(address_id, person, sorted(kinds.split(",")) if kinds else [], bool(dash),
+                             bool(marac), bool(crime), bool(address_crime)))
     return found
 
 
-def _open_crimes(person_ids: list[int], address_ids: list[int]) -> list[Any]:
-    """Open crimes involving these persons or places, once crime recording exists (one query)."""
-    try:
-        crime_model = apps.get_model("cases", "Crime")
-    except LookupError:
-        return []
-    from cases.models import OPEN_STATUSES
-
-    if not person_ids and not address_ids:
-        return []
-    return list(
-        crime_model.objects.filter(status__in=OPEN_STATUSES)
-        .filter(Q(victim_id__in=person_ids) | Q(address_id__in=address_ids))
-        .select_related("classification", "victim").order_by("-reported_at")[:HISTORY_ROWS]
-    )
+def _contact_rows(tables: dict[str, str], *, person_ids: list[int], address_ids: list[int], since: Any,
+                  caller_id: int | None, excluded: int) -> tuple[list[tuple], int, int, int]:
+    """The latest contacts' rows (one per person's role), and the total, caller and address counts."""
+    branches, params = [], []
+    if person_ids:
+        branches.append(_PEOPLE_BRANCH.format(**tables, ids=_placeholders(person_ids)))
+        params += [*person_ids, since, excluded]
+    if address_ids:
+        branches.append(_ADDRESS_BRANCH.format(**tables, ids=_placeholders(address_ids)))
+        params += [*address_ids, since, excluded]
+    if not branches:
+        return [], 0, 0, 0
+    sql = _CONTACTS_SQL.format(**tables, branches="\n    UNION ALL\n    ".join(branches))
+    params += [HISTORY_ROWS, caller_id, PersonRole.CALLER, PersonRole.VICTIM]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return [], 0, 0, 0
+    return rows, rows[0][7], rows[0][8], rows[0][9]
 
 
 @transaction.atomic
+def _log_panel_views(actor: Any, reason: str, persons: list[Person]) -> None:
+    _log_views(actor, reason, persons, {"as": "history panel"})
+
+
 def history_panel(
     *, actor: Any, reason: str, caller: Person | None = None, address: Address | None = None,
     exclude_contact: Contact | None = None,
@@ -224,122 +348,96 @@ def history_panel(
     Repeat victim / repeat location: ``REPEAT_INCIDENT_THRESHOLD`` (default 2) or more
     contacts within ``REPEAT_INCIDENT_WINDOW_DAYS`` (default 365), the force convention
     in DOMAIN.md §6. Everyone shown is logged as consulted, with ``reason``. The number
-    of queries does not depend on how much history there is.
+    of queries does not depend on how much history there is: two statements read the panel,
+    and the open crimes, DASH and MARAC lists are read only when someone shown has one.
     """
     reason = _check(actor, reason)
     now = timezone.now()
     today = timezone.localdate()
     since = now - timedelta(days=repeat_window_days())
     threshold = repeat_threshold()
+    tables = _tables()
 
-    # The caller's homes as a list of ids, then one query for everyone living at them and at the
-    # address, with the addresses joined in. (An OR with a subquery instead made PostgreSQL scan
-    # every membership: 720 ms on 500,000 persons.)
-    wanted = [address.pk] if address is not None else []
-    if caller is not None:
-        wanted += [pk for pk in HouseholdMembership.objects.filter(person=caller, to_date__isnull=True)
-                   .values_list("address_id", flat=True) if pk not in wanted]
-    memberships = (
-        list(HouseholdMembership.objects.filter(address_id__in=wanted, to_date__isnull=True)
-             .select_related("person", "address").order_by("person__date_of_birth", "person_id"))
-        if wanted else []
-    )
-    found = {m.address_id: m.address for m in memberships}
-    # In the order wanted: the address given first, then the caller's homes (one without residents
-    # now other than the caller is still shown).
-    addresses = [address if address is not None and pk == address.pk else found[pk] for pk in wanted if
-                 (address is not None and pk == address.pk) or pk in found]
-    address_ids = [a.pk for a in addresses]
+    people = _people(tables, caller=caller, address=address, today=today)
+    # The address given first, then the caller's other homes.
+    address_ids = [address.pk] if address is not None else []
+    address_ids += sorted({p.address_id for p in people if p.address_id is not None} - set(address_ids))
+    kind_names = dict(VulnerabilityKind.choices)
     residents_by_id: dict[int, ResidentView] = {}
     if caller is not None:
         residents_by_id[caller.pk] = ResidentView(caller, _age(caller.date_of_birth, today), "Caller")
-    for membership in memberships:
-        if membership.person_id not in residents_by_id:
-            person = membership.person
-            residents_by_id[person.pk] = ResidentView(person, _age(person.date_of_birth, today), "Lives at the address")
-    person_ids = list(residents_by_id)
-
-    markers = _markers_by_person(person_ids)
+    at_address = sorted((p for p in people if p.person is not None and p.address_id is not None),
+                        key=lambda p: (p.person.date_of_birth is None, p.person.date_of_birth or today, p.person.pk))
+    for row in at_address:
+        if row.person.pk not in residents_by_id:
+            residents_by_id[row.person.pk] = ResidentView(
+                row.person, _age(row.person.date_of_birth, today), "Lives at the address")
+    markers = {p.person.pk: p.kinds for p in people if p.person is not None}
     for resident in residents_by_id.values():
         if resident.age is not None and resident.age < CHILD_UNDER:
             resident.factors.append("Child")
         if resident.age is not None and resident.age >= ELDERLY_FROM:
             resident.factors.append("Elderly")
-        resident.factors += [m for m in markers.get(resident.person.pk, []) if m not in resident.factors]
+        for kind in markers.get(resident.person.pk, []):
+            label = kind_names.get(kind, kind)
+            if label not in resident.factors:
+                resident.factors.append(label)
+    person_ids = list(residents_by_id)
 
-    # Two index scans (people's roles; the address's contacts) merged here, rather than one
-    # query with an OR across a join, which PostgreSQL can only answer by scanning the window.
-    links_query = (ContactPerson.objects.filter(person_id__in=person_ids, contact__received_at__gte=since)
-                   .values_list("contact_id", "contact__received_at", "person_id", "role").order_by())
-    address_query = (
-        Contact.objects.filter(address_id__in=address_ids, received_at__gte=since)
-        .annotate(no_person=Value(None, output_field=BigIntegerField()), no_role=Value("", output_field=CharField()))
-        .values_list("pk", "received_at", "no_person", "no_role").order_by()  # no ORDER BY inside a UNION
-    )
-    # Both scans in one round trip (UNION ALL); a row without a role is the address's.
-    if person_ids and address_ids:
-        rows = list(links_query.union(address_query, all=True))
-    elif person_ids:
-        rows = list(links_query)
-    elif address_ids:
-        rows = list(address_query)
-    else:
-        rows = []
-    links = [row for row in rows if row[3]]
-    at_address = [(pk, received) for pk, received, _, role in rows if not role]
-    excluded = exclude_contact.pk if exclude_contact is not None else None
-    when = {pk: received for pk, received, *_ in links} | dict(at_address)
-    when.pop(excluded, None)
-    address_count = sum(1 for pk, _ in at_address if pk != excluded)
-    victim_roles = {PersonRole.CALLER, PersonRole.VICTIM}
-    caller_count = len({
-        pk for pk, _, person_id, role in links
-        if caller is not None and person_id == caller.pk and role in victim_roles and pk != excluded
-    })
-    latest = sorted(when, key=lambda pk: (when[pk], pk), reverse=True)[:HISTORY_ROWS]
-    contacts = (
-        list(Contact.objects.filter(pk__in=latest).select_related("incident_type", "address")
-             .order_by("-received_at", "-pk"))
-        if latest else []
-    )
-    # The roles of the people shown are already in ``links``; their names in ``residents_by_id``.
+    excluded = exclude_contact.pk if exclude_contact is not None else -1
+    rows, total, caller_count, address_count = _contact_rows(
+        tables, person_ids=person_ids, address_ids=address_ids, since=since,
+        caller_id=caller.pk if caller is not None else None, excluded=excluded)
     role_names = dict(PersonRole.choices)
-    shown = set(latest)
-    roles: dict[int, list[str]] = {}
-    for pk, _, person_id, role in sorted(links, key=lambda link: (link[0], link[2], link[3])):
-        if pk in shown:
-            roles.setdefault(pk, []).append(f"{residents_by_id[person_id].person.full_name}: {role_names.get(role, role)}")
-    rows = [HistoryRow(contact, roles.get(contact.pk, [])) for contact in contacts]
+    history: list[HistoryRow] = []
+    for pk, reference, received_at, grade, incident_type, person_id, role, *_ in rows:
+        if not history or history[-1].contact.pk != pk:
+            contact = Contact(id=pk, reference=reference, received_at=_as_datetime(received_at), grade=grade)
+            contact._state.adding, contact._state.db = False, connection.alias
+            history.append(HistoryRow(contact, [], incident_type))
+        if person_id is not None:
+            history[-1].roles.append(f"{residents_by_id[person_id].person.full_name}: {role_names.get(role, role)}")
 
-    dash_history, marac = _dash_history(person_ids)
+    crimes_wanted = any(p.has_open_crime or p.address_has_open_crime for p in people)
+    dash_wanted = [p.person.pk for p in people if p.person is not None and p.has_dash]
+    marac_wanted = [p.person.pk for p in people if p.person is not None and p.has_marac]
+    dash_history, marac = _dash_history(dash_wanted, marac_wanted)
     panel = HistoryPanel(
-        since=since, threshold=threshold, caller=caller, addresses=addresses,
-        residents=list(residents_by_id.values()), rows=rows, total_contacts=len(when),
-        caller_count=caller_count, address_count=address_count,
+        since=since, threshold=threshold, caller=caller, address_ids=address_ids,
+        residents=list(residents_by_id.values()), rows=history, total_contacts=total,
+        caller_count=caller_count if caller is not None else 0, address_count=address_count,
         repeat_victim=caller is not None and caller_count >= threshold,
         repeat_location=bool(address_ids) and address_count >= threshold,
-        open_crimes=_open_crimes(person_ids, address_ids), dash_history=dash_history, marac_referrals=marac,
+        open_crimes=_open_crimes(person_ids, address_ids) if crimes_wanted else [],
+        dash_history=dash_history, marac_referrals=marac,
     )
-    _log_views(actor, reason, [r.person for r in panel.residents], {"as": "history panel"})
+    _log_panel_views(actor, reason, [r.person for r in panel.residents])
     return panel
 
 
-def _dash_history(person_ids: list[int]) -> tuple[list[Any], list[Any]]:
-    """DASH/DARA assessments and MARAC referrals for these persons (two queries), once they exist."""
-    try:
-        dash_model = apps.get_model("contacts", "DashAssessment")
-        marac_model = apps.get_model("contacts", "MaracReferral")
-    except LookupError:
-        return [], []
-    if not person_ids:
-        return [], []
+def _open_crimes(person_ids: list[int], address_ids: list[int]) -> list[Any]:
+    """Open crimes for these victims or at these places (one query)."""
+    from cases.models import OPEN_STATUSES, Crime
+
+    return list(
+        Crime.objects.filter(status__in=OPEN_STATUSES)
+        .filter(Q(victim_id__in=person_ids) | Q(address_id__in=address_ids))
+        .select_related("classification", "victim").order_by("-reported_at")[:HISTORY_ROWS]
+    )
+
+
+def _dash_history(dash_ids: list[int], marac_ids: list[int]) -> tuple[list[Any], list[Any]]:
+    """DASH/DARA assessments and MARAC referrals for these persons (a query each, when wanted)."""
+    from .models import DashAssessment, MaracReferral
+
     dash = list(
-        dash_model.objects.filter(victim_id__in=person_ids).select_related("victim", "checklist")
+        DashAssessment.objects.filter(victim_id__in=dash_ids).select_related("victim", "checklist")
         .order_by("-assessed_at")[:HISTORY_ROWS]
-    )
+    ) if dash_ids else []
     marac = list(
-        marac_model.objects.filter(victim_id__in=person_ids).select_related("victim").order_by("-created_at")[:HISTORY_ROWS]
-    )
+        MaracReferral.objects.filter(victim_id__in=marac_ids).select_related("victim")
+        .order_by("-created_at")[:HISTORY_ROWS]
+    ) if marac_ids else []
     return dash, marac
 
 

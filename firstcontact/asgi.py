@@ -2,11 +2,12 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "firstcontact.settings")
 
-# Django first: the routing below imports models, which need the apps loaded.
+from firstcontact.admission import get_asgi_application  # noqa: E402
+
+# Django first (with the admission gate, MAX_CONCURRENT_REQUESTS): the routing below imports
+# models, which need the apps loaded.
 django_application = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.conf import settings
 
 
@@ -12,10 +14,15 @@ def service(request):
 
 
 def staff_navigation(request):
-    """The sections this member of staff may open, for the navigation (one list: accounts.selectors)."""
+    """The sections this member of staff may open, for the navigation (one list: accounts.selectors).
+
+    Worked out only if a template shows it (the template calls it): fragments such as the history
+    panel, fetched many times a minute, never show the navigation and so never pay for its
+    permission checks.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"staff_navigation": []}
     from accounts.selectors import navigation_for
 
-    return {"staff_navigation": navigation_for(user)}
+    return {"staff_navigation": partial(navigation_for, user)}

@@ -179,6 +179,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Requests let into Django at once in each server process (0: no limit); the others wait in the
+# event loop, first come first served, and get 503 after ADMISSION_TIMEOUT_SECONDS
+# (firstcontact/admission.py; the measurements are in docs/benchmarks.md).
+MAX_CONCURRENT_REQUESTS = env_int("MAX_CONCURRENT_REQUESTS", 4, minimum=0)
+ADMISSION_TIMEOUT_SECONDS = env_int("ADMISSION_TIMEOUT_SECONDS", 30, minimum=1)
+
 ROOT_URLCONF = "firstcontact.urls"
 ASGI_APPLICATION = "firstcontact.asgi.application"
 WSGI_APPLICATION = "firstcontact.wsgi.application"
