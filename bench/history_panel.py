@@ -173,8 +173,9 @@ def _run(label: str, root: Path, args, subjects: list[tuple[str, str]], cookie: 
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "uvicorn", "firstcontact.asgi:application", "--port", str(args.port),
          "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
-        # A connection pool per worker, as in production (docs/operations.md), unless set otherwise.
-        cwd=root, env={"DB_POOL_SIZE": "8", **os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # As production runs (docs/operations.md), unless set otherwise: DEBUG off (it would keep
+        # every query in memory) and a connection pool per worker.
+        cwd=root, env={"DEBUG": "false", "DB_POOL_SIZE": "8", **os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost",
                        "SECRET_KEY": secret_key},
     )
     try:

@@ -348,6 +348,8 @@ LOGGING = {
 AUDIT_SEAL_IN_BACKGROUND = env_bool("AUDIT_SEAL_IN_BACKGROUND", not TESTING)
 # The thread also seals this often when nothing wakes it (entries left by a stopped process).
 AUDIT_SEAL_IDLE_SECONDS = env_int("AUDIT_SEAL_IDLE_SECONDS", 5, minimum=1)
+# Once woken by a commit, how long the sealer lets entries gather before chaining them in one batch.
+AUDIT_SEAL_GATHER_MS = env_int("AUDIT_SEAL_GATHER_MS", 100, minimum=0)
 
 
 # --- Notifications (outbox, GOV.UK Notify, SMTP) ------------------------------------------------
