@@ -563,6 +563,13 @@ class ReviewRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledgement_reference = models.CharField(max_length=60, blank=True)
+    receipt_channel = models.CharField(
+        max_length=10, choices=UpdateChannel.choices, blank=True,
+        help_text="How the victim was sent a receipt when they asked online; blank when staff recorded the request.",
+    )
+    receipt_reference = models.CharField(
+        max_length=60, blank=True, help_text="The receipt's outbox message or bureau task.",
+    )
     result_reference = models.CharField(
         max_length=60, blank=True, help_text="How the victim was told the result: the outbox message or the bureau task."
     )

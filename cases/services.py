@@ -1041,7 +1041,8 @@ def _audit_vrr(request: ReviewRequest, *, actor: Any, event: str, reason: str = 
 
 @transaction.atomic
 def record_review_request(
-    *, crime: Crime, actor: Any, requested_on: date | None, channel: str, victim_reasons: str, form_token: str = ""
+    *, crime: Crime, actor: Any, requested_on: date | None, channel: str, victim_reasons: str, form_token: str = "",
+    send_receipt: bool = False,
 ) -> ReviewRequest:
     """Record a victim's request for a review of a decision not to charge, made on their behalf by staff.
 
@@ -1049,6 +1050,11 @@ def record_review_request(
     a supervisor then refuses it with the reason. Due dates: acknowledged within 10 working
     days, decided within 30 days of the request (settings ``CASES_VRR_ACKNOWLEDGE_WORKING_DAYS``,
     ``CASES_VRR_DECIDE_DAYS``).
+
+    ``send_receipt`` is for a request the victim sent themselves (Track my report): the victim is
+    sent a receipt at once, in this transaction, saying when they will hear from us (the
+    acknowledgement deadline). Staff who record a request tell the victim themselves, so none is sent.
+    A repeated form token returns the first request and sends nothing more.
     """
     if (done := _by_token(ReviewRequest, form_token)) is not None:
         return done
@@ -1082,8 +1088,16 @@ def record_review_request(
         decision_made_by=crime.closed_by, acknowledge_by=acknowledge_by, decide_by=decide_by,
         recorded_by=_actor_or_none(actor), form_token=(form_token or "").strip() or None,
     )
+    receipt = {}
+    if send_receipt:
+        request.receipt_channel, request.receipt_reference = _send_review_message(
+            request, actor=actor, template="right_to_review_receipt", kind="receipt",
+            reason=f"Victims' Right to Review receipt on {crime.reference}",
+        )
+        request.save(update_fields=["receipt_channel", "receipt_reference"])
+        receipt = {"receipt": request.receipt_reference}
     _audit_vrr(request, actor=actor, event="vrr_requested", channel=channel,
-               eligible=not vrr_eligibility(request), outcome=crime.outcome.number)
+               eligible=not vrr_eligibility(request), outcome=crime.outcome.number, **receipt)
     return request
 
 
@@ -1117,36 +1131,44 @@ def _review_personalisation(request: ReviewRequest) -> dict[str, str]:
     return {
         "name": victim.given_name, "crime_reference": crime.reference,
         "requested_on": f"{request.requested_on:%-d %B %Y}", "decide_by": f"{request.decide_by:%-d %B %Y}",
+        "acknowledge_by": f"{request.acknowledge_by:%-d %B %Y}",
         "reasons": request.decision_reasons or request.refusal_reason, "next_steps": request.next_steps,
         "force_name": settings.FORCE_NAME,
     }
 
 
-def _tell_victim_of_review(request: ReviewRequest, *, actor: Any, template: str, kind: str, reason: str) -> str:
-    """Queue the message ``template`` to the victim in their preferred channel; returns where it went.
+def _send_review_message(
+    request: ReviewRequest, *, actor: Any, template: str, kind: str, reason: str
+) -> tuple[str, str]:
+    """Queue the message ``template`` to the victim in their preferred channel; returns (channel, where it went).
 
     Email and text go through the outbox in the caller's transaction, idempotent by the reference
     ``vrr-<kind>-<request id>`` (the outbox logs the disclosure with the address); a letter
-    becomes a bureau task carrying the same words. Nothing when the crime has no victim.
+    becomes a bureau task carrying the same words. Nothing (``("", "")``) when the crime has no victim.
     """
     from notifications.services import queue_message, render_message
 
     crime = request.crime
     channel, to = review_message_channel(crime)
     if not channel:
-        return ""
+        return "", ""
     personalisation = _review_personalisation(request)
     reference = f"vrr-{kind}-{request.pk}"
     if channel in OUTBOX_CHANNELS:
         queued = queue_message(channel=channel, to=to, template=template, personalisation=personalisation,
                                reference=reference, person_id=crime.victim_id, actor=actor, reason=reason)
-        return queued.reference[:60]
+        return channel, queued.reference[:60]
     _, body = render_message(channel="email", template=template, personalisation=personalisation)
     task = BureauTask.objects.create(
         crime=crime, kind=BureauTaskKind.VICTIM_LETTER, requested_by=_actor_or_none(actor),
         instructions=f"Send this letter to the victim{f' at {to}' if to else ''}:\n\n{body}",
     )
-    return f"bureau task {task.pk}"
+    return channel, f"bureau task {task.pk}"
+
+
+def _tell_victim_of_review(request: ReviewRequest, *, actor: Any, template: str, kind: str, reason: str) -> str:
+    """Queue the message ``template`` to the victim in their preferred channel; returns where it went."""
+    return _send_review_message(request, actor=actor, template=template, kind=kind, reason=reason)[1]
 
 
 @transaction.atomic

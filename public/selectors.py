@@ -177,8 +177,26 @@ class ReviewOption:
     decide_days: int = 30
 
 
+RECEIPT_BY = {"email": " by email", "sms": " by text message", "letter": " by post"}
+
+
+def review_receipt_words(request) -> str:
+    """What the victim is told, just after asking online, about the receipt on its way ("" when none was sent)."""
+    if not request.receipt_reference:
+        return ""
+    how = RECEIPT_BY.get(request.receipt_channel, "")
+    return (f"We are sending you a receipt{how}. It gives your crime reference and says when you will hear "
+            f"from us: by {request.acknowledge_by:%-d %B %Y}.")
+
+
 def _asked(request) -> ReviewAsked:
     day = "%-d %B %Y"
+    if request.status == "received" and request.receipt_reference:
+        how = RECEIPT_BY.get(request.receipt_channel, "")
+        text = (f"We have your request of {request.requested_on:{day}} and have sent you a receipt{how}. You will "
+                f"hear from us by {request.acknowledge_by:{day}}, and we will tell you the result, with our reasons, "
+                f"by {request.decide_by:{day}}.")
+        return ReviewAsked(request.requested_on, text)
     if request.status == "received":
         text = (f"We have your request of {request.requested_on:{day}}. We will confirm we have it by "
                 f"{request.acknowledge_by:{day}} and tell you the result, with our reasons, by {request.decide_by:{day}}.")

@@ -346,8 +346,9 @@ def ask_for_review(*, report: OnlineReport, reasons: str, submission_key: str):
 
     The request goes through ``cases.services.record_review_request``, the service staff use, so
     it lands in the supervisors' queue in the same way (channel "online", asked today, audited
-    as the victim's request by Track my report). Only when the page offered the form: the crime
-    is closed with a decision the victim may have reviewed, in time, and they are its victim.
+    as the victim's request by Track my report), and the victim is sent a receipt in the same
+    transaction. Only when the page offered the form: the crime is closed with a decision the
+    victim may have reviewed, in time, and they are its victim.
     """
     from cases.models import ReviewRequest
     from cases.services import record_review_request
@@ -371,7 +372,7 @@ def ask_for_review(*, report: OnlineReport, reasons: str, submission_key: str):
         raise ValidationError({"reasons": REVIEW_NOT_OPEN_TO_YOU})
     try:
         return record_review_request(crime=crime, actor=TRACKER, requested_on=timezone.localdate(),
-                                     channel="online", victim_reasons=reasons, form_token=key)
+                                     channel="online", victim_reasons=reasons, form_token=key, send_receipt=True)
     except (ValidationError, IntegrityError):
         # Two submits of the same form at once: the second waited for the first's lock and found it.
         done = ReviewRequest.objects.filter(form_token=key, crime=crime).first()

@@ -28,6 +28,7 @@ SESSION_TRACK = "public_track_reference"
 SESSION_TRACKED = "public_tracked_report"
 SESSION_REVIEW_KEY = "public_review_key"
 SESSION_REVIEW_SENT = "public_review_sent"
+SESSION_REVIEW_RECEIPT = "public_review_receipt"
 SESSION_REVIEW_LAST = "public_review_last_key"
 SESSION_BUSINESS_USER = "public_business_user"
 SESSION_BUSINESS_DRAFT = "public_business_incidents"
@@ -335,6 +336,7 @@ def _status_page(request: HttpRequest, report: OnlineReport, *, review_form: for
     return TemplateResponse(request, "public/track_status.html", {
         "progress": progress, "review_form": review_form or forms.AskForReviewForm(),
         "review_sent": request.session.pop(SESSION_REVIEW_SENT, False), "review_max": services.REVIEW_REASONS_MAX,
+        "review_receipt": request.session.pop(SESSION_REVIEW_RECEIPT, ""),
         "has_errors": bool(review_form is not None and review_form.errors),
     }, status=status)
 
@@ -369,6 +371,7 @@ def track_review(request: HttpRequest) -> HttpResponse:
     request.session.pop(SESSION_REVIEW_KEY, None)
     request.session[SESSION_REVIEW_LAST] = key
     request.session[SESSION_REVIEW_SENT] = True
+    request.session[SESSION_REVIEW_RECEIPT] = selectors.review_receipt_words(done.result)
     return HttpResponseRedirect(reverse("public:track-status") + "#review")
 
 

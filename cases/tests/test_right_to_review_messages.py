@@ -118,3 +118,52 @@ def test_the_page_says_the_victim_was_told(client, call_handler, supervisor, rev
     html = response.content.decode()
     assert "the victim has been told the result" in html
     assert f"vrr-result-{request.pk}" in html
+
+
+# --- the receipt for a request the victim sent online -------------------------------------------
+
+def test_a_request_staff_record_sends_no_receipt_even_when_the_victim_used_an_online_form(client, call_handler,
+                                                                                          supervisor):
+    victim = record_person(actor=call_handler, given_name="Kofi", family_name="Mensah", email="kofi@example.org")
+    crime = services.close_crime(crime=routed_crime(actor=call_handler, victim=victim), actor=supervisor, outcome=21)
+    client.force_login(supervisor)
+    today = timezone.localdate()
+    response = client.post(reverse("cases:review-request", args=[crime.reference]), {
+        "vrr-request-requested_on_day": today.day, "vrr-request-requested_on_month": today.month,
+        "vrr-request-requested_on_year": today.year, "vrr-request-channel": "online",
+        "vrr-request-victim_reasons": "Sent through the force's website form.", "vrr-request-form_token": "s1",
+    })
+    assert response.status_code == 302
+    request = crime.review_requests.get()
+    assert (request.channel, request.receipt_channel, request.receipt_reference) == ("online", "", "")
+    assert not Message.objects.filter(template="right_to_review_receipt").exists()
+    assert "receipt" not in AuditEntry.objects.get(detail__event="vrr_requested").detail
+    assert "Receipt sent" not in client.get(reverse("cases:right-to-review")).content.decode()
+
+
+def test_a_receipt_to_a_victim_without_email_or_phone_is_a_letter_for_the_bureau(client, call_handler, supervisor):
+    crime = services.close_crime(crime=routed_crime(actor=call_handler), actor=supervisor, outcome=21)
+    assert not (crime.victim.email or crime.victim.phone_e164)
+    for _ in range(2):  # the same form twice: one letter
+        request = services.record_review_request(
+            crime=crime, actor=call_handler, requested_on=timezone.localdate(), channel="online",
+            victim_reasons="Nobody asked the neighbour.", form_token="o1", send_receipt=True)
+    [task] = BureauTask.objects.filter(crime=crime)
+    assert task.kind == "victim_letter" and crime.reference in task.instructions
+    assert f"You will hear from us by {request.acknowledge_by:%-d %B %Y}." in task.instructions
+    request.refresh_from_db()
+    assert (request.receipt_channel, request.receipt_reference) == ("letter", f"bureau task {task.pk}")
+    assert not Message.objects.exists()
+    client.force_login(supervisor)
+    assert "Receipt sent to the bureau to post" in client.get(reverse("cases:right-to-review")).content.decode()
+
+
+def test_the_receipt_fits_a_text_message(call_handler, supervisor):
+    victim = record_person(actor=call_handler, given_name="Kofi", family_name="Mensah", phone_e164="+447700900123")
+    crime = services.close_crime(crime=routed_crime(actor=call_handler, victim=victim), actor=supervisor, outcome=21)
+    request = services.record_review_request(crime=crime, actor=call_handler, requested_on=timezone.localdate(),
+                                             channel="online", victim_reasons="Nobody asked the neighbour.",
+                                             send_receipt=True)
+    message = Message.objects.get(reference=request.receipt_reference)
+    assert message.channel == "sms" and len(message.body) <= SMS_MAX_CHARACTERS
+    assert message.body.startswith("Hello Kofi,") and crime.reference in message.body

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import AuditEntry
+from audit.models import Action, AuditEntry
 from cases import services as case_services
 from cases.models import Crime, ReviewRequest, ReviewRequestStatus
+from cases.rules import add_working_days
 from cases.selectors import open_review_requests
+from notifications.models import Message
 from people.services import record_person
-from public.services import REVIEW_NOT_OPEN_TO_YOU
+from public.models import OnlineReport
+from public.services import REVIEW_NOT_OPEN_TO_YOU, ask_for_review
 
 from .helpers import emails_to, link_in, send_report
 
@@ -169,3 +174,111 @@ def test_an_overturned_decision_reopens_the_crime_and_the_page_still_shows_the_r
     assert "An investigator is looking into your report." in page
     assert "we changed the decision and reopened the investigation" in page and "We will ask the shop for it." in page
     assert 'action="/report/track/review/"' not in page
+
+
+# --- the receipt sent at once --------------------------------------------------------------------
+
+def _receipts() -> list[Message]:
+    return list(Message.objects.filter(template="right_to_review_receipt"))
+
+
+def test_a_double_submit_sends_one_receipt_giving_the_acknowledgement_deadline(client, closer):
+    crime = _closed_and_tracked(client, closer)
+    _ask(client, REASONS)
+    _ask(client, REASONS)  # the same form sent again
+    request = ReviewRequest.objects.get()
+    [receipt] = _receipts()
+    assert (receipt.channel, receipt.to, receipt.reference) == ("email", "priya@example.org", f"vrr-receipt-{request.pk}")
+    assert receipt.person_id == crime.victim_id and receipt.status in ("queued", "sent", "delivered")
+    # The day promised is the acknowledgement deadline: 10 working days, weekends and bank holidays skipped.
+    today = timezone.localdate()
+    assert request.acknowledge_by == add_working_days(today, 10) != today + timedelta(days=10)
+    assert f"You will hear from us by {request.acknowledge_by:%-d %B %Y}." in receipt.body
+    assert crime.reference in receipt.subject and crime.reference in receipt.body
+    assert "A supervisor who did not make the decision will look at your request." in receipt.body
+    assert "call 101" in receipt.body
+    assert (request.receipt_channel, request.receipt_reference) == ("email", receipt.reference)
+    # Audited as the other messages to the victim: a disclosure of the address, and on the request's entry.
+    disclosure = AuditEntry.objects.get(action=Action.DISCLOSURE, detail__reference=receipt.reference)
+    assert disclosure.person_id == str(crime.victim_id) and disclosure.recipients == ["priya@example.org"]
+    assert disclosure.actor_label == "public:track-my-report"
+    assert AuditEntry.objects.get(detail__event="vrr_requested").detail["receipt"] == receipt.reference
+
+
+def test_the_page_says_the_receipt_is_on_its_way_and_the_day_we_will_be_in_touch(client, closer):
+    _closed_and_tracked(client, closer)
+    _ask(client, REASONS)
+    request = ReviewRequest.objects.get()
+    day = f"{request.acknowledge_by:%-d %B %Y}"
+    page = _status(client)
+    assert "We have your request for a review of the decision" in page
+    assert (f"We are sending you a receipt by email. It gives your crime reference and says when you will hear "
+            f"from us: by {day}.") in page
+    assert f"have sent you a receipt by email. You will hear from us by {day}" in page
+    # The banner is shown once; the request's progress stays.
+    page = _status(client)
+    assert "We are sending you a receipt" not in page and "have sent you a receipt by email" in page
+
+
+def test_the_deadline_in_the_receipt_follows_the_force_setting(client, closer, settings):
+    settings.CASES_VRR_ACKNOWLEDGE_WORKING_DAYS = 3
+    _closed_and_tracked(client, closer)
+    _ask(client, REASONS)
+    [receipt] = _receipts()
+    assert f"You will hear from us by {add_working_days(timezone.localdate(), 3):%-d %B %Y}." in receipt.body
+
+
+def test_a_victim_who_gave_only_a_mobile_gets_the_receipt_by_text(client, closer):
+    reference = send_report(client, contact={"email": "", "phone": "07700 900123"})
+    crime = case_services.close_crime(crime=Crime.objects.get(), actor=closer, outcome=21)
+    client.post(reverse("public:track"), {"reference": reference, "contact_detail": "07700 900123"})
+    code = link_in(Message.objects.filter(template="track_code").latest("pk"), r"\b\d{6}\b")
+    client.post(reverse("public:track-code"), {"code": code})
+    _ask(client, REASONS)
+    [receipt] = _receipts()
+    assert (receipt.channel, receipt.to) == ("sms", "+447700900123") and crime.reference in receipt.body
+    assert "We are sending you a receipt by text message." in _status(client)
+
+
+def test_the_staff_queue_shows_the_receipt_was_sent(client, closer):
+    crime = _closed_and_tracked(client, closer)
+    _ask(client, REASONS)
+    request = ReviewRequest.objects.get()
+    client.force_login(closer)
+    queue = client.get(reverse("cases:right-to-review")).content.decode()
+    assert crime.reference in queue and "Receipt sent by email" in queue
+    page = client.get(reverse("cases:investigation", args=[crime.reference])).content.decode()
+    assert f"receipt sent by email ({request.receipt_reference})" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_of_one_form_at_once_record_one_request_and_send_one_receipt(client, reference_data, make_user):
+    # Sent through the pages; the status page is not needed, the service is what the form calls.
+    send_report(client)
+    crime = case_services.close_crime(crime=Crime.objects.get(), actor=make_user("supervisor", username="closer"),
+                                      outcome=21)
+    report = OnlineReport.objects.get()
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def submit():
+        try:
+            barrier.wait()
+            results.append(ask_for_review(report=report, reasons=REASONS, submission_key="race-review-1").pk)
+        except Exception as exc:  # the test reports any failure below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    [request] = ReviewRequest.objects.filter(crime=crime)
+    assert results == [request.pk, request.pk]
+    [receipt] = _receipts()
+    assert receipt.reference == request.receipt_reference == f"vrr-receipt-{request.pk}"
+    assert AuditEntry.objects.filter(action=Action.DISCLOSURE, detail__reference=receipt.reference).count() == 1

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from cases.selectors import open_review_requests
 from contacts.models import Contact
+from notifications.models import Message
 from public.models import BusinessAccount, BusinessUser, OnlineReport, SeriesLink
 from public.services import authenticate_business_user
 
@@ -28,6 +29,9 @@ def test_seeding_twice_gives_the_same_demo(settings, capsys):
     [waiting] = open_review_requests()
     assert (waiting.channel, waiting.status, waiting.outcome.number) == ("online", "received", 21)
     assert waiting.crime.victim.email == "kwame.asante@example.org"
+    # The victim was sent the receipt an online request gets, once for the two runs.
+    [receipt] = Message.objects.filter(template="right_to_review_receipt")
+    assert (receipt.to, receipt.reference) == ("kwame.asante@example.org", waiting.receipt_reference)
     output = capsys.readouterr().out
     assert "1 request for a review sent online" in output
     assert "jo.patel@cornershops.example" in output and "firstcontact-demo" in output

@@ -78,11 +78,19 @@ def test_a_victim_asks_for_a_review_from_track_my_report_by_keyboard(page, live_
     page.keyboard.type(REASONS)
     keys.press_button("Ask for a review")
     expect(page.get_by_text("We have your request for a review of the decision")).to_be_visible()
+    request = ReviewRequest.objects.get()
+    hear_by = f"{request.acknowledge_by:%-d %B %Y}"
+    expect(page.get_by_test_id("review-receipt")).to_have_text(
+        f"We are sending you a receipt by email. It gives your crime reference and says when you will hear from us: "
+        f"by {hear_by}.")
     expect(page.get_by_test_id("review-asked")).to_contain_text("We have your request of")
     expect(page.get_by_role("button", name="Ask for a review")).to_have_count(0)
     assert_accessible(page)
-    request = ReviewRequest.objects.get()
     assert (request.crime_id, request.channel, request.victim_reasons) == (crime.pk, "online", REASONS)
+    # The receipt was sent at once, with the day the acknowledgement is due.
+    sent = "".join(p.read_text() for p in sorted(tmp_path.iterdir()))
+    assert f"Receipt for your request for a review: {crime.reference}" in sent
+    assert f"You will hear from us by {hear_by}." in sent
 
     # The supervisors' queue has it, as a request sent online.
     sign_in(page, live_server.url, reviewer.username, password)
@@ -90,4 +98,5 @@ def test_a_victim_asks_for_a_review_from_track_my_report_by_keyboard(page, live_
     queue = page.get_by_test_id("right-to-review-queue")
     expect(queue).to_contain_text(crime.reference)
     expect(queue).to_contain_text("Online form")
+    expect(queue.get_by_test_id("vrr-receipt")).to_have_text("Receipt sent by email")
     assert_accessible(page)
