@@ -85,6 +85,7 @@ SEEDED_BY_MIGRATIONS = (
     ("cases.migrations.0002_seed_reference_data", "seed", "cases.OutcomeType"),
     ("records.migrations.0002_default_retention_policy", "seed", "records.RetentionRule"),
     ("records.migrations.0003_online_reports_and_nfa_exhibits", "seed", "records.RetentionRule"),
+    ("records.migrations.0004_statements_and_report_files", "seed", "records.RetentionRule"),
 )
 
 

@@ -154,3 +154,14 @@ class CctvUploadForm(PublicUploadForm, CctvForm):
 
     field_order = ["file", "description", "cctv_cameras", "cctv_clock_offset_seconds", "cctv_from_date",
                    "cctv_from_time", "cctv_to_date", "cctv_to_time"]
+
+
+class DestroyExhibitForm(GovUKFormMixin, forms.Form):
+    """A supervisor or the data protection officer destroys an exhibit of a closed crime: why, then a confirmation."""
+
+    reason = forms.CharField(
+        label="Why the exhibit is being destroyed", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="This goes into the exhibit's chain of custody and the audit log.",
+        error_messages={"required": "Enter why the exhibit is being destroyed",
+                        "max_length": "Why the exhibit is being destroyed must be 500 characters or fewer"},
+    )

@@ -173,6 +173,10 @@ class Statement(models.Model):
     sha256 = models.CharField(max_length=64)
     pages = models.PositiveSmallIntegerField(default=1)
     form_token = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    # Erasure (evidence.services.erase_statement, from the retention review): the maker's details,
+    # the words and the PDF go; the number, dates, SHA-256 and custody chain stay for good. ``pdf`` is
+    # emptied once the storage confirms the file is gone.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -184,6 +188,10 @@ class Statement(models.Model):
     @property
     def reference(self) -> str:
         return f"S{self.number}"
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class EvidentialPackage(models.Model):

@@ -69,6 +69,16 @@ DESTROY_REASON_REQUIRED = "Enter why the exhibit is being destroyed."
 DESTROY_NOT_AUTHORISED = "Only a supervisor or the data protection officer may authorise the destruction of evidence."
 DESTROY_CRIME_OPEN = "The crime {reference} is still open: its evidence cannot be destroyed."
 EXHIBIT_DESTROYED = "Exhibit {reference} was destroyed on {when}; its file no longer exists."
+DESTROY_NO_CRIME = ("This exhibit is held against contact {reference}, not a crime: it is destroyed through the "
+                    "retention review, not from this page.")
+ERASE_CRIME_OPEN = "The crime {reference} is still open: its statements cannot be erased."
+STATEMENT_ERASED = "Statement {reference} was erased on {when}; its words and its PDF no longer exist."
+ERASED_MAKER = "Erased"
+# What erasing a statement blanks: the maker's details and their words. The number, the dates, who
+# took it, the page count, the PDF's SHA-256 and the custody chain stay as the trace.
+ERASED_STATEMENT_FIELDS = {
+    "maker_name": ERASED_MAKER, "maker_age": None, "maker_occupation": "", "body": "", "signature": "",
+}
 
 # Criminal Justice Act 1967 s.9 and Magistrates' Courts Act 1980 s.5B: a written statement is
 # admissible when it carries this declaration, signed by its maker.
@@ -575,14 +585,77 @@ def remove_destroyed_file(exhibit_id: int, name: str) -> bool:
 
 
 def finish_destructions() -> int:
-    """Remove the files of destroyed exhibits whose removal did not complete (storage down at the time)."""
+    """Remove the files of destroyed exhibits and erased statements whose removal did not complete."""
     done = 0
     for pk, name in Exhibit.objects.filter(destroyed_at__isnull=False).exclude(file="").values_list("pk", "file"):
         try:
             done += remove_destroyed_file(pk, name)
         except OSError:
             logger.exception("Could not remove the file of destroyed exhibit %s", pk)
+    for pk, name in Statement.objects.filter(erased_at__isnull=False).exclude(pdf="").values_list("pk", "pdf"):
+        try:
+            done += remove_erased_statement_pdf(pk, name)
+        except OSError:
+            logger.exception("Could not remove the PDF of erased statement %s", pk)
     return done
+
+
+def erase_statement(*, actor: Any, statement: Statement, reason: str,
+                    detail: dict[str, Any] | None = None) -> dict[str, int]:
+    """Erase a written statement of a closed crime: the maker's details, the words and the signed PDF.
+
+    For the retention review (records), which checks the rule; here only a closed crime is required.
+    In one transaction, with the row locked: the personal fields are blanked, ``erased_at`` is set,
+    a ``destroyed`` link is added to the statement's custody chain (its PDF's hash and storage name
+    in ``detail``), and one ``erasure`` audit entry (field names and counts, no values) is written.
+    The PDF is removed from storage only once that has committed, and ``pdf`` is emptied when the
+    storage confirms it. Calling it again on an erased statement changes and logs nothing.
+    """
+    with transaction.atomic():
+        locked = Statement.objects.select_for_update().select_related("crime").get(pk=statement.pk)
+        crime = locked.crime
+        if crime.is_open:
+            raise ValidationError({"statement": ERASE_CRIME_OPEN.format(reference=crime.reference)})
+        name = locked.pdf.name
+        counts: dict[str, int] = {}
+        if locked.erased_at is None:
+            now = timezone.now()
+            CustodyEvent.objects.create(
+                statement=locked, event=CustodyEvent.Event.DESTROYED, occurred_at=now, actor=actor,
+                actor_label=_label(actor), reason=reason,
+                detail={"sha256": locked.sha256, "pages": locked.pages, "stored_as": name, **(detail or {})},
+            )
+            # The same steps as audit.services.erase_fields (field names and counts, never values).
+            fields = sorted(field for field, value in ERASED_STATEMENT_FIELDS.items() if getattr(locked, field) != value)
+            for field in fields:
+                setattr(locked, field, ERASED_STATEMENT_FIELDS[field])
+            locked.erased_at = now
+            locked.save(update_fields=[*fields, "erased_at"])
+            removed = {"pdf_files": 1} if name else {}
+            record_entry(
+                actor=actor, action=Action.ERASURE, subject_type="evidence.statement", subject_id=locked.pk,
+                person_id=_owner_person_id(crime=crime), reason=reason,
+                detail={**(detail or {}), "crime": crime.reference, "statement": locked.reference, "fields": fields,
+                        "removed": removed},
+            )
+            counts = removed | {"fields": len(fields)}
+        if name:
+            transaction.on_commit(lambda: remove_erased_statement_pdf(locked.pk, name), robust=True)
+    statement.erased_at = locked.erased_at
+    return counts
+
+
+def remove_erased_statement_pdf(statement_id: int, name: str) -> bool:
+    """Delete an erased statement's PDF from storage; empty ``pdf`` once the storage no longer has it."""
+    if not Statement.objects.filter(pk=statement_id, erased_at__isnull=False, pdf=name).exists():
+        return False
+    default_storage.delete(name)
+    if default_storage.exists(name):
+        logger.error("The PDF of erased statement %s is still in storage (%s); it will be tried again.",
+                     statement_id, name)
+        return False
+    Statement.objects.filter(pk=statement_id, pdf=name).update(pdf="")
+    return True
 
 
 # --- unfinished uploads ---------------------------------------------------------------------------
@@ -918,7 +991,10 @@ def _statement_html(statement: Statement, *, pages: int) -> str:
 
 
 def open_statement(*, statement: Statement, actor: Any) -> IO[bytes]:
-    """Open a statement's PDF, logged as a download in its custody."""
+    """Open a statement's PDF, logged as a download in its custody. An erased statement is refused."""
+    if statement.erased:
+        raise ValidationError({"statement": STATEMENT_ERASED.format(
+            reference=statement.reference, when=f"{timezone.localtime(statement.erased_at):%-d %B %Y}")})
     record_custody(event=CustodyEvent.Event.DOWNLOADED, actor=actor, statement=statement)
     return default_storage.open(statement.pdf.name, "rb")
 
@@ -966,7 +1042,7 @@ def produce_evidential_package(
         raise ValidationError(errors)
     # A destroyed exhibit has no file left to disclose.
     exhibits = list(Exhibit.objects.filter(crime=crime, destroyed_at__isnull=True).order_by("received_at", "id"))
-    statements = list(Statement.objects.filter(crime=crime).order_by("number"))
+    statements = list(Statement.objects.filter(crime=crime, erased_at__isnull=True).order_by("number"))
     if not exhibits and not statements:
         raise ValidationError(NOTHING_TO_DISCLOSE)
     produced_at = timezone.now()
@@ -1054,9 +1130,13 @@ def package_zip_stream(*, package: EvidentialPackage, actor: Any) -> Iterator[by
     record_custody(event=CustodyEvent.Event.DOWNLOADED, actor=actor, package=package, what="zip")
     members: list[tuple[str, str, str]] = []  # (name in zip, storage name, expected sha256)
     members.append((f"{package.crime.reference}-evidential-package.pdf", package.pdf.name, package.pdf_sha256))
-    for statement in package.statements.order_by("number"):
-        members.append((f"statements/{statement.reference}.pdf", statement.pdf.name, statement.sha256))
     destroyed = []
+    for statement in package.statements.order_by("number"):
+        if statement.erased:
+            destroyed.append(f"{statement.sha256}  statement {statement.reference} erased "
+                             f"{statement.erased_at:%Y-%m-%d}\n")
+            continue
+        members.append((f"statements/{statement.reference}.pdf", statement.pdf.name, statement.sha256))
     for exhibit in package.exhibits.order_by("received_at", "id"):
         if exhibit.destroyed:
             destroyed.append(f"{exhibit.sha256}  {exhibit.reference} destroyed {exhibit.destroyed_at:%Y-%m-%d}\n")

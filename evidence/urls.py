@@ -14,6 +14,7 @@ urlpatterns = [
     path("crimes/<str:reference>/package/", views.produce_package, name="produce-package"),
     path("files/<str:upload_id>/", views.upload, name="upload"),
     path("exhibits/<int:pk>/", views.exhibit_detail, name="exhibit"),
+    path("exhibits/<int:pk>/destroy/", views.destroy_exhibit, name="destroy-exhibit"),
     path("exhibits/<int:pk>/content", views.exhibit_content, name="exhibit-content"),
     path("statements/<int:pk>/pdf", views.statement_pdf, name="statement-pdf"),
     path("packages/<int:pk>/", views.package_detail, name="package"),

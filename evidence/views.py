@@ -13,7 +13,7 @@ from typing import IO
 from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.handlers.asgi import ASGIRequest
 from django.http import (
@@ -25,10 +25,13 @@ from django.http import (
 )
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from firstcontact.submissions import redirect_with_flash, submit_form
+
 from . import content, protocol, selectors, services
-from .forms import ExhibitForm, PackageForm, StatementForm, UploadLinkForm
+from .forms import DestroyExhibitForm, ExhibitForm, PackageForm, StatementForm, UploadLinkForm
 from .models import CustodyEvent, Upload
 from .uploads import add_errors, receive_upload_form, upload_location
 
@@ -129,15 +132,70 @@ def _exhibit_or_404(pk: int):
     return exhibit
 
 
+def _may_open_exhibit_page(user) -> bool:
+    """Evidence staff, and those who may authorise a destruction (the data protection officer has no other access)."""
+    return user.has_perm(HANDLE) or services.may_authorise_destruction(user)
+
+
+def _destroyable(exhibit) -> bool:
+    """Whether the exhibit page offers "Destroy this exhibit": an exhibit of a closed crime, not yet destroyed."""
+    return exhibit.crime is not None and not exhibit.crime.is_open and not exhibit.destroyed
+
+
 @login_required
-@permission_required(HANDLE, raise_exception=True)
 @require_GET
 def exhibit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _may_open_exhibit_page(request.user):
+        raise PermissionDenied
     exhibit = _exhibit_or_404(pk)
     services.record_custody(event=CustodyEvent.Event.VIEWED, actor=request.user, exhibit=exhibit, via="page")
     return TemplateResponse(
         request, "evidence/exhibit.html",
-        {"exhibit": exhibit, "custody": selectors.custody_of(exhibit=exhibit)},
+        {"exhibit": exhibit, "custody": selectors.custody_of(exhibit=exhibit),
+         "may_play": request.user.has_perm(HANDLE),
+         "may_destroy": _destroyable(exhibit) and services.may_authorise_destruction(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def destroy_exhibit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Destroy an exhibit of a closed crime outside the retention review: a reason, then a confirmation.
+
+    The first POST checks the reason and shows what will happen; only the second (``confirm``)
+    destroys. A repeated confirmation finds the exhibit destroyed already and changes nothing.
+    """
+    if not services.may_authorise_destruction(request.user):
+        raise PermissionDenied(services.DESTROY_NOT_AUTHORISED)
+    exhibit = _exhibit_or_404(pk)
+    page = reverse("evidence:exhibit", args=[exhibit.pk])
+    refusal = ""
+    if exhibit.crime is None:
+        refusal = services.DESTROY_NO_CRIME.format(reference=exhibit.contact.reference)
+    elif exhibit.crime.is_open:
+        refusal = services.DESTROY_CRIME_OPEN.format(reference=exhibit.crime.reference)
+    if refusal and not exhibit.destroyed:
+        return TemplateResponse(request, "evidence/destroy_exhibit.html",
+                                {"exhibit": exhibit, "refusal": refusal, "exhibit_url": page}, status=409)
+    if exhibit.destroyed:
+        return redirect_with_flash(request, page, services.EXHIBIT_DESTROYED.format(
+            reference=exhibit.reference, when=f"{timezone.localtime(exhibit.destroyed_at):%-d %B %Y}"))
+    form = DestroyExhibitForm(request.POST or None)
+    confirming = False
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            confirming = form.is_valid()
+        else:
+            done = submit_form(form, lambda data: services.destroy_exhibit(
+                exhibit=exhibit, actor=request.user, reason=data["reason"], via="exhibit page"),
+                refusals=(ValidationError,), field_names={"exhibit": "reason"})
+            if done.ok:
+                return redirect_with_flash(request, page, f"Exhibit {exhibit.reference} destroyed. Its file has been "
+                                           "removed; its reference, SHA-256 and chain of custody are kept.")
+    return TemplateResponse(
+        request, "evidence/destroy_exhibit.html",
+        {"exhibit": exhibit, "form": form, "confirming": confirming, "exhibit_url": page},
+        status=400 if form.errors else 200,
     )
 
 
@@ -263,6 +321,9 @@ def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     statement = selectors.statement_by_id(pk)
     if statement is None:
         raise Http404("No such statement")
+    if statement.erased:
+        return HttpResponse("This statement has been erased; its PDF no longer exists.", status=410,
+                            content_type="text/plain; charset=utf-8")
     handle = services.open_statement(statement=statement, actor=request.user)
     return _file_response(
         request, handle, name=f"{statement.crime.reference}-{statement.reference}.pdf", content_type="application/pdf",

@@ -24,6 +24,8 @@ CHAT_RULE = "chat-transcript"
 MESSAGE_RULE = "outbox-message"
 REPORT_RULE = "online-report-closed"
 EXHIBIT_RULE = "exhibit-nfa"
+STATEMENT_RULE = "statement-nfa"
+REPORT_FILES_RULE = "report-files"
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,61 @@ def due_exhibits(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueR
             yield DueRecord(RecordKind.EXHIBIT, pk, f"{crime_reference} {reference}"[:20], rule, basis, due)
 
 
+def nfa_statements():
+    """Statements not yet erased whose crime is closed with a no-further-action outcome (rules.nfa_outcomes)."""
+    from cases.models import CrimeStatus
+    from evidence.models import Statement
+
+    return Statement.objects.filter(erased_at__isnull=True, crime__status=CrimeStatus.CLOSED,
+                                    crime__outcome__number__in=rules.nfa_outcomes())
+
+
+def due_statements(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueRecord]:
+    """Written statements of crimes closed with no further action, due after the day the crime was closed."""
+    rule = policy.get(STATEMENT_RULE)
+    if rule is None:
+        return
+    statements = (nfa_statements().filter(crime__closed_at__lt=_cutoff(rule, today))
+                  .values_list("pk", "crime__reference", "number", "crime__closed_at"))
+    for pk, crime_reference, number, closed_at in statements.iterator(chunk_size=2000):
+        basis = _local_date(closed_at)
+        due = rules.review_date(basis=basis, review_after_years=rule.review_after_years, until_age=None,
+                                date_of_birth=None)
+        if rules.is_due(due_on=due, today=today):
+            # A statement number (S1) is unique only within its crime: the queue shows both.
+            yield DueRecord(RecordKind.STATEMENT, pk, f"{crime_reference} S{number}"[:20], rule, basis, due)
+
+
+def report_files():
+    """Exhibits not yet destroyed that are still held against a closed contact that never became a crime.
+
+    These are the photos and other files sent with an online report (or through an upload link for
+    it) before any crime existed: recording a crime moves them to the crime, so a file still held
+    against its contact belongs to a report that never became one.
+    """
+    from cases.models import Crime
+    from evidence.models import Exhibit
+
+    return Exhibit.objects.filter(destroyed_at__isnull=True, crime__isnull=True,
+                                  contact__closed_at__isnull=False).exclude(
+        Exists(Crime.objects.filter(contact=OuterRef("contact_id"))))
+
+
+def due_report_files(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueRecord]:
+    """Files sent with an online report that never became a crime, due after the day its contact was closed."""
+    rule = policy.get(REPORT_FILES_RULE)
+    if rule is None:
+        return
+    exhibits = (report_files().filter(contact__closed_at__lt=_cutoff(rule, today))
+                .values_list("pk", "contact__reference", "reference", "contact__closed_at"))
+    for pk, contact_reference, reference, closed_at in exhibits.iterator(chunk_size=2000):
+        basis = _local_date(closed_at)
+        due = rules.review_date(basis=basis, review_after_years=rule.review_after_years, until_age=None,
+                                date_of_birth=None)
+        if rules.is_due(due_on=due, today=today):
+            yield DueRecord(RecordKind.EXHIBIT, pk, f"{contact_reference} {reference}"[:20], rule, basis, due)
+
+
 def _dated(kind: str, rows, rule: RetentionRule, today: date, *, short_reference: bool = False) -> Iterator[DueRecord]:
     for pk, reference, moment in rows.iterator(chunk_size=2000):
         basis = _local_date(moment)
@@ -257,7 +314,8 @@ def _dated(kind: str, rows, rule: RetentionRule, today: date, *, short_reference
             yield DueRecord(kind, pk, shown, rule, basis, due)
 
 
-FINDERS = (due_persons, due_contacts, due_chats, due_messages, due_reports, due_exhibits)
+FINDERS = (due_persons, due_contacts, due_chats, due_messages, due_reports, due_exhibits, due_report_files,
+           due_statements)
 
 
 def active_policy() -> dict[str, RetentionRule]:

@@ -22,7 +22,8 @@ class RecordKind(models.TextChoices):
     CHAT = "chat", "Live chat transcript"
     MESSAGE = "message", "Message in the outbox"
     REPORT = "report", "Closed online report"
-    EXHIBIT = "exhibit", "Exhibit of a crime closed with no further action"
+    EXHIBIT = "exhibit", "Exhibit"
+    STATEMENT = "statement", "Witness statement"
 
 
 class MopiGroup(models.TextChoices):

@@ -44,6 +44,10 @@ RECEIVED_IN_FUTURE = "The date received must be today or in the past"
 REPORT_NOT_CLOSED = "Online report {reference} is no longer closed (a crime from it is open again): it cannot be disposed of"
 EXHIBIT_NOT_NFA = ("The crime {reference} is no longer closed with no further action: its exhibit cannot be "
                    "destroyed")
+STATEMENT_NOT_NFA = ("The crime {reference} is no longer closed with no further action: its statement cannot be "
+                     "erased")
+FILE_NOT_REPORT = ("Contact {reference} is no longer a closed report without a crime (it was reopened, or a crime "
+                   "was recorded from it): its file cannot be destroyed")
 
 
 def _require(actor: Any, permission: str) -> None:
@@ -150,13 +154,26 @@ def _erase(review: RetentionReview, *, actor: Any, reason: str) -> dict[str, int
         from evidence.models import Exhibit
         from evidence.services import destroy_exhibit
 
-        exhibit = Exhibit.objects.select_related("crime").get(pk=review.record_id)
-        if exhibit.destroyed_at is None and not finder.nfa_exhibits().filter(pk=exhibit.pk).exists():
+        exhibit = Exhibit.objects.select_related("crime", "contact").get(pk=review.record_id)
+        # Checked again now, under the rule it was queued by: a crime reopened (or recorded) since keeps it.
+        if review.rule.code == finder.REPORT_FILES_RULE:
+            if exhibit.destroyed_at is None and not finder.report_files().filter(pk=exhibit.pk).exists():
+                raise ValidationError({"decision": FILE_NOT_REPORT.format(reference=exhibit.contact.reference
+                                                                           if exhibit.contact else review.record_reference)})
+        elif exhibit.destroyed_at is None and not finder.nfa_exhibits().filter(pk=exhibit.pk).exists():
             raise ValidationError({"decision": EXHIBIT_NOT_NFA.format(
                 reference=exhibit.crime.reference if exhibit.crime else review.record_reference)})
         # The data protection officer deciding is the one who authorises the destruction.
         event = destroy_exhibit(exhibit=exhibit, actor=actor, authorised_by=actor, reason=text, **detail)
         return {"destroyed": 1 if event is not None else 0}
+    if review.record_kind == RecordKind.STATEMENT:
+        from evidence.models import Statement
+        from evidence.services import erase_statement
+
+        statement = Statement.objects.select_related("crime").get(pk=review.record_id)
+        if statement.erased_at is None and not finder.nfa_statements().filter(pk=statement.pk).exists():
+            raise ValidationError({"decision": STATEMENT_NOT_NFA.format(reference=statement.crime.reference)})
+        return erase_statement(actor=actor, statement=statement, reason=text, detail=detail)
     raise ValueError(f"Unknown record kind {review.record_kind!r}")
 
 

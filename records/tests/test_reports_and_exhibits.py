@@ -180,5 +180,5 @@ def test_the_queue_names_the_new_kinds(client, dpo, call_handler, supervisor, in
     find_due_records(today=DUE_ON)
     client.force_login(dpo)
     page = client.get("/staff/records/retention/").content.decode()
-    assert "Closed online report" in page and "Exhibit of a crime closed with no further action" in page
-    assert f"{crime.reference} JS/1" in page
+    assert "Closed online report" in page
+    assert f"Exhibit {crime.reference} JS/1" in page

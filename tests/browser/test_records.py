@@ -147,7 +147,7 @@ def test_dpo_destroys_an_exhibit_of_a_crime_closed_with_no_further_action(
 
     sign_in(page, live_server.url, dpo.username, password)
     page.goto(f"{live_server.url}/staff/records/retention/")
-    name = f"Exhibit of a crime closed with no further action {crime.reference} JS/1"
+    name = f"Exhibit {crime.reference} JS/1"
     page.get_by_role("link", name=name).click()
     assert "destroys the exhibit's file" in page.locator(".govuk-warning-text").inner_text()
     assert_accessible(page)
