@@ -37,14 +37,21 @@ def test_the_demo_puts_records_in_the_queue_and_one_open_request_and_runs_twice_
     out = StringIO()
     call_command("seed_records", "--demo", stdout=out)
     assert RetentionReview.objects.filter(status=ReviewStatus.DUE, record_kind="person").count() == 3
-    assert RetentionReview.objects.filter(status=ReviewStatus.DUE, record_kind="contact").count() == 2
-    # The new kinds: an online report whose crime was closed with no further action, and its photo.
-    assert RetentionReview.objects.filter(status=ReviewStatus.DUE, record_kind="report").count() == 1
-    assert RetentionReview.objects.filter(status=ReviewStatus.DUE, record_kind="exhibit").count() == 1
+    assert RetentionReview.objects.filter(status=ReviewStatus.DUE, record_kind="contact").count() == 3
+    # The reports: one whose crime was closed with no further action, one that never became a crime.
+    assert RetentionReview.objects.filter(status=ReviewStatus.DUE, record_kind="report").count() == 2
+    # The photo of the first (exhibit-nfa), the photo sent with the second (report-files), and a witness
+    # statement of the first's crime (statement-nfa).
+    due = dict(RetentionReview.objects.filter(status=ReviewStatus.DUE, record_kind__in=["exhibit", "statement"])
+               .values_list("rule__code", "record_reference"))
+    assert set(due) == {"exhibit-nfa", "report-files", "statement-nfa"}
+    assert due["statement-nfa"].endswith(" S1") and due["report-files"].endswith(" TN/1")
     request = SubjectAccessRequest.objects.get()
     assert request.status == "open"
     assert request.reference in out.getvalue()
 
     call_command("seed_records", "--demo", stdout=StringIO())
     assert SubjectAccessRequest.objects.count() == 1
-    assert RetentionReview.objects.count() == 7
+    # Persons 3, contacts 3 (the report with no crime is also a contact with no crime), reports 2,
+    # exhibits 2, statement 1.
+    assert RetentionReview.objects.count() == 11

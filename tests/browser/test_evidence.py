@@ -7,13 +7,15 @@ import hashlib
 import io
 
 import pytest
+from django.core.files.storage import default_storage
 from playwright.sync_api import expect
 
-from cases.services import record_crime_from_contact
-from cases.tests.factories import crime_contact
+from cases.services import close_crime, record_crime_from_contact
+from cases.tests.factories import crime_contact, routed_crime
 from evidence import samples, services
 from evidence.models import Exhibit
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.test_online_reporting import Keys
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -151,3 +153,46 @@ def test_the_public_upload_pages_are_accessible_and_the_script_sends_the_file_in
     page.goto(issued.url)
     expect(page).to_have_title("This link does not work – FirstContact")
     assert_accessible(page)
+
+
+def test_a_supervisor_destroys_an_exhibit_of_a_closed_crime_by_keyboard_alone(
+        page, live_server, make_user, password, reference_data):
+    """I can destroy an exhibit of a closed crime with the keyboard only: I am asked why, told plainly what is
+    missing, asked to confirm, and then the exhibit page keeps its hash and custody without the file."""
+    supervisor = make_user("supervisor", username="super-destroy")
+    crime = routed_crime(actor=supervisor)
+    data = samples.png(seed=21)
+    exhibit = services.receive_file(actor=supervisor, description="Photo of the scratched car", produced_by="Jo Smith",
+                                    file=io.BytesIO(data), filename="car.png", size=len(data), crime=crime)
+    stored = exhibit.file.name
+    close_crime(crime=crime, actor=supervisor, outcome=14)
+    keys = Keys(page)
+
+    sign_in(page, live_server.url, supervisor.username, password)
+    page.goto(f"{live_server.url}/staff/evidence/exhibits/{exhibit.pk}/")
+    assert_accessible(page)
+    keys.tab_to(page.get_by_role("button", name="Destroy this exhibit"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_title("Destroy exhibit JS/1 – FirstContact")
+    assert_accessible(page)
+
+    keys.press_button("Continue")
+    expect(page).to_have_title("Error: Destroy exhibit JS/1 – FirstContact")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why the exhibit is being destroyed")
+    assert_accessible(page)
+
+    keys.fill("Why the exhibit is being destroyed", "Victim withdrew; no further action and no claim pending")
+    keys.press_button("Continue")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Are you sure you want to destroy exhibit JS/1?")
+    expect(page.get_by_test_id("destroy-reason")).to_have_text("Victim withdrew; no further action and no claim pending")
+    assert_accessible(page)
+    assert default_storage.exists(stored)
+
+    keys.press_button("Destroy the exhibit")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Exhibit JS/1 destroyed")
+    expect(page.get_by_test_id("exhibit-destroyed")).to_contain_text("This exhibit was destroyed")
+    expect(page.get_by_test_id("custody")).to_contain_text("authorised by super-destroy")
+    assert_accessible(page)
+    assert not default_storage.exists(stored)
+    assert Exhibit.objects.get(pk=exhibit.pk).destroyed
