@@ -201,6 +201,11 @@ def test_disposing_of_a_report_file_destroys_it_after_the_decision_commits(
     find_due_records(today=DUE_ON)
     review = RetentionReview.objects.get(rule__code="report-files")
     client.force_login(dpo)
+    page = client.get(f"/staff/records/retention/{review.pk}/").content.decode()
+    assert f'href="/staff/evidence/exhibits/{exhibit.pk}/"' in page
+    # The data protection officer may open the exhibit's record (logged as a view), not its file.
+    assert "Photo of the dumped rubbish" in client.get(f"/staff/evidence/exhibits/{exhibit.pk}/").content.decode()
+    assert CustodyEvent.objects.filter(exhibit=exhibit, event="viewed", actor=dpo).count() == 1
 
     with django_capture_on_commit_callbacks(execute=False) as pending:
         assert _dispose(client, review, "tok-f").status_code == 302
