@@ -313,6 +313,37 @@ def record_entry(
     )
 
 
+def erase_fields(
+    locked: Model, *, blank: dict[str, Any], removed: dict[str, int], actor: Any, reason: str,
+    subject_type: str, subject_id: str | int | None = None, person_id: str | int | None = None,
+    detail: dict[str, Any] | None = None, also_set: dict[str, Any] | None = None,
+) -> dict[str, int]:
+    """The common end of every ``erase_*`` service: blank a locked row's fields and log one erasure.
+
+    ``blank`` maps each field to its erased value; fields already erased are left alone.
+    ``removed`` counts the related rows the caller has already deleted or blanked. ``also_set``
+    is written with the blanked fields (e.g. an ``updated_at``). The ``erasure`` entry holds
+    field names and counts, never values. Returns those counts (with ``fields``: how many were
+    blanked), or ``{}`` when there was nothing left to erase, in which case nothing is logged: a
+    repeated disposal is harmless.
+    """
+    fields = sorted(name for name, value in blank.items() if getattr(locked, name) != value)
+    if not fields and not any(removed.values()):
+        return {}
+    for name, value in {**{name: blank[name] for name in fields}, **(also_set or {})}.items():
+        setattr(locked, name, value)
+    names = [name.removesuffix("_id") for name in fields]
+    if names or also_set:
+        locked.save(update_fields=[*names, *(also_set or {})])
+    counts = {name: count for name, count in removed.items() if count}
+    record_entry(
+        actor=actor, action=Action.ERASURE, subject_type=subject_type,
+        subject_id=locked.pk if subject_id is None else subject_id, person_id=person_id, reason=reason,
+        detail={**(detail or {}), "fields": names, "removed": counts},
+    )
+    return counts | {"fields": len(fields)}
+
+
 @transaction.atomic
 def record_standalone(**kwargs: Any) -> None:
     """``record_entry`` in a transaction of its own: for reads, where no change is made."""

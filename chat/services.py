@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audit.models import Action
-from audit.services import record_entry
+from audit.services import erase_fields, record_entry
 
 from .models import (
     Chat,
@@ -460,22 +460,11 @@ def erase_chat(*, actor: Any, chat: Chat, reason: str, detail: dict[str, Any] | 
     if locked.status != ChatStatus.CLOSED:
         raise ValidationError({"chat": "Only an ended chat can be erased"})
     blank = {"topic": "", "name": "", "contact_method": "", "contact_detail": "", "person_id": None}
-    fields = sorted(name for name, value in blank.items() if getattr(locked, name) != value)
     removed = {
         "messages": ChatMessage.objects.filter(chat=locked).delete()[0],
         "transcript_requests": TranscriptRequest.objects.filter(chat=locked).delete()[0],
     }
-    if not fields and not any(removed.values()):
-        return {}
-    person_id = locked.person_id
-    for name in fields:
-        setattr(locked, name, blank[name])
-    if fields:
-        locked.save(update_fields=[name.removesuffix("_id") for name in fields])
-    counts = {name: count for name, count in removed.items() if count}
-    record_entry(
-        actor=actor, action=Action.ERASURE, subject_type=SUBJECT, subject_id=locked.pk, person_id=person_id,
-        reason=reason, detail={**(detail or {}), "fields": [name.removesuffix("_id") for name in fields],
-                               "removed": counts},
+    return erase_fields(
+        locked, blank=blank, removed=removed, actor=actor, reason=reason, subject_type=SUBJECT,
+        person_id=locked.person_id, detail=detail,
     )
-    return counts | {"fields": len(fields)}

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import Action
-from audit.services import PendingEntry, append_entries, record_entry
+from audit.services import PendingEntry, append_entries, erase_fields, record_entry
 from people.models import Address, Person
 from people.services import record_person
 
@@ -945,7 +945,6 @@ def erase_contact(*, actor: Any, contact: Contact, reason: str, detail: dict[str
     locked = Contact.objects.select_for_update().get(pk=contact.pk)
     blank = {"summary": "", "location_text": "", "latitude": None, "longitude": None, "caller_id": None,
              "address_id": None}
-    fields = sorted(name for name, value in blank.items() if getattr(locked, name) != value)
     removed = {
         "people": ContactPerson.objects.filter(contact=locked).delete()[0],
         "thrive_rationales": ThriveAssessment.objects.filter(contact=locked).exclude(
@@ -956,16 +955,7 @@ def erase_contact(*, actor: Any, contact: Contact, reason: str, detail: dict[str
         "outcome_notes": ContactOutcome.objects.filter(contact=locked).exclude(notes="").update(notes=""),
         "appointment_notes": locked.appointments.exclude(notes="", end_reason="").update(notes="", end_reason=""),
     }
-    if not fields and not any(removed.values()):
-        return {}
-    for name in fields:
-        setattr(locked, name, blank[name])
-    if fields:
-        locked.save(update_fields=[name.removesuffix("_id") for name in fields])
-    counts = {name: count for name, count in removed.items() if count}
-    record_entry(
-        actor=actor, action=Action.ERASURE, subject_type="contacts.contact", subject_id=locked.pk,
-        reason=reason, detail={**(detail or {}), "fields": [name.removesuffix("_id") for name in fields],
-                               "removed": counts},
+    return erase_fields(
+        locked, blank=blank, removed=removed, actor=actor, reason=reason, subject_type="contacts.contact",
+        detail=detail,
     )
-    return counts | {"fields": len(fields)}

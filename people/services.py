@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Action
-from audit.services import record_entry, subject_of
+from audit.services import erase_fields, record_entry, subject_of
 
 from . import matching
 from .models import (
@@ -801,17 +801,8 @@ def erase_person(*, actor: Any, person: Person, reason: str, detail: dict[str, A
         "given_name": "", "family_name": ERASED_FAMILY_NAME, "date_of_birth": None, "gender": Gender.NOT_KNOWN,
         "phone_e164": "", "email": "", "given_norm": "", "family_norm": "", "given_key": "", "family_key": "",
     }
-    fields = sorted(name for name, value in blank.items() if getattr(locked, name) != value)
-    if not fields and not any(removed.values()):
-        return {}
-    for name in fields:
-        setattr(locked, name, blank[name])
-    locked.updated_at = timezone.now()
-    locked.save(update_fields=[*fields, "updated_at"])
-    counts = {name: count for name, count in removed.items() if count}
     subject_type, subject_id = subject_of(locked)
-    record_entry(
-        actor=actor, action=Action.ERASURE, subject_type=subject_type, subject_id=subject_id, person_id=locked.pk,
-        reason=reason, detail={**(detail or {}), "fields": fields, "removed": counts},
+    return erase_fields(
+        locked, blank=blank, removed=removed, actor=actor, reason=reason, subject_type=subject_type,
+        subject_id=subject_id, person_id=locked.pk, detail=detail, also_set={"updated_at": timezone.now()},
     )
-    return counts | {"fields": len(fields)}

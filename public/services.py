@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action
-from audit.services import record_entry
+from audit.services import erase_fields, record_entry
 from contacts.models import Channel, IncidentType, PersonRole
 from contacts.services import take_contact
 from people.models import Person
@@ -619,23 +619,12 @@ def erase_online_report(*, actor: Any, report: OnlineReport, reason: str,
     changes nothing and logs nothing.
     """
     locked = OnlineReport.objects.select_for_update().get(pk=report.pk)
-    fields = sorted(name for name, value in ERASED_REPORT_FIELDS.items() if getattr(locked, name) != value)
     removed = {
         "tracking_codes": TrackingCode.objects.filter(report=locked).delete()[0],
         "series_links": SeriesLink.objects.filter(Q(earlier=locked) | Q(later=locked)).delete()[0],
     }
-    if not fields and not any(removed.values()):
-        return {}
-    person_id = locked.reporter_id
-    for name in fields:
-        setattr(locked, name, ERASED_REPORT_FIELDS[name])
-    if fields:
-        locked.save(update_fields=[name.removesuffix("_id") for name in fields])
-    counts = {name: count for name, count in removed.items() if count}
-    record_entry(
-        actor=actor, action=Action.ERASURE, subject_type="public.onlinereport", subject_id=locked.pk,
-        person_id=person_id, reason=reason,
-        detail={**(detail or {}), "contact": locked.contact.reference,
-                "fields": [name.removesuffix("_id") for name in fields], "removed": counts},
+    return erase_fields(
+        locked, blank=ERASED_REPORT_FIELDS, removed=removed, actor=actor, reason=reason,
+        subject_type="public.onlinereport", person_id=locked.reporter_id,
+        detail={**(detail or {}), "contact": locked.contact.reference},
     )
-    return counts | {"fields": len(fields)}
