@@ -239,8 +239,14 @@ REDIS_URL = env_str("REDIS_URL", "")
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permissions in one query a request, roles' permissions kept per process (accounts/backends.py);
+    # before ModelBackend, which signs staff in and then reads the same per-request set.
+    "accounts.backends.RolePermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# How long a server process keeps what each role allows before reading it again (a role's
+# permissions change only with a release; who holds which role is read on every request).
+PERMISSION_CACHE_SECONDS = env_int("PERMISSION_CACHE_SECONDS", 300, minimum=0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
