@@ -62,15 +62,15 @@ def test_a_message_is_stored_acknowledged_and_delivered_to_the_agent(redis_layer
     async def scenario():
         public = _connect("/ws/chat/?after=0", public_cookie)
         staff = _connect(f"/ws/staff/chat/{waiting_chat.pk}/?after=0", staff_cookie)
-        assert (await public.connect())[0] and (await staff.connect())[0]
+        assert (await public.connect(timeout=TIMEOUT))[0] and (await staff.connect(timeout=TIMEOUT))[0]
         # Both first receive what is already stored: the queue notice and the agent joining.
         assert [m["seq"] for m in await _messages(public, 2)] == [1, 2]
         assert [m["seq"] for m in await _messages(staff, 2)] == [1, 2]
         await public.send_json_to({"type": "send", "client_id": "p-1", "body": "My car was scratched"})
         ack = await _until(public, "ack")
         heard = (await _messages(staff, 1))[0]
-        await public.disconnect()
-        await staff.disconnect()
+        await public.disconnect(timeout=TIMEOUT)
+        await staff.disconnect(timeout=TIMEOUT)
         return ack, heard
 
     ack, heard = async_to_sync(scenario)()
@@ -86,10 +86,10 @@ def test_a_resend_after_a_dropped_connection_is_stored_once(redis_layer, waiting
         acks = []
         for _ in range(2):  # the same message sent on two connections, as after a drop before the ack
             socket = _connect("/ws/chat/?after=0", cookie)
-            await socket.connect()
+            await socket.connect(timeout=TIMEOUT)
             await socket.send_json_to({"type": "send", "client_id": "same-id", "body": "Hello?"})
             acks.append(await _until(socket, "ack"))
-            await socket.disconnect()
+            await socket.disconnect(timeout=TIMEOUT)
         return acks
 
     first, second = async_to_sync(scenario)()
@@ -103,22 +103,22 @@ def test_reconnecting_resumes_after_the_last_number_seen_without_loss_or_duplica
 
     async def scenario():
         socket = _connect("/ws/chat/?after=0", cookie)
-        await socket.connect()
+        await socket.connect(timeout=TIMEOUT)
         seen = [m["seq"] for m in await _messages(socket, 2)]
-        await socket.disconnect()
+        await socket.disconnect(timeout=TIMEOUT)
         # While the person is away (a tunnel, a dropped signal) the agent writes three messages.
         for n in range(3):
             await database_sync_to_async(services.post_message)(
                 chat_id=waiting_chat.pk, sender=Sender.AGENT, body=f"Are you still there? {n}", author=agent)
         socket = _connect(f"/ws/chat/?after={seen[-1]}", cookie)
-        await socket.connect()
+        await socket.connect(timeout=TIMEOUT)
         replayed = await _messages(socket, 3)
         # A live message after the replay arrives once, in order.
         await database_sync_to_async(services.post_message)(
             chat_id=waiting_chat.pk, sender=Sender.AGENT, body="Live again", author=agent)
         live = await _messages(socket, 1)
         assert await socket.receive_nothing(timeout=0.3)
-        await socket.disconnect()
+        await socket.disconnect(timeout=TIMEOUT)
         return seen, replayed, live
 
     seen, replayed, live = async_to_sync(scenario)()
@@ -134,7 +134,7 @@ def test_a_message_the_layer_dropped_is_filled_in_from_the_database(redis_layer,
 
     async def scenario():
         socket = _connect("/ws/chat/?after=0", cookie)
-        await socket.connect()
+        await socket.connect(timeout=TIMEOUT)
         await _messages(socket, 1)
 
         def store_without_telling_anyone():
@@ -147,7 +147,7 @@ def test_a_message_the_layer_dropped_is_filled_in_from_the_database(redis_layer,
             chat_id=waiting_chat.pk, sender=Sender.PUBLIC, body="arrives", client_id="x-1")
         assert posted.message.seq == 4
         got = await _messages(socket, 3)
-        await socket.disconnect()
+        await socket.disconnect(timeout=TIMEOUT)
         return got
 
     got = async_to_sync(scenario)()
@@ -160,7 +160,8 @@ def test_an_agent_cannot_connect_to_a_chat_they_do_not_hold(redis_layer, agent, 
 
     async def scenario():
         socket = _connect(f"/ws/staff/chat/{waiting_chat.pk}/", cookie)
-        connected, code = await socket.connect()
+        connected, code = await socket.connect(timeout=TIMEOUT)
+        await socket.disconnect(timeout=TIMEOUT)  # end the consumer cleanly rather than by cancelling it
         return connected, code
 
     connected, code = async_to_sync(scenario)()
@@ -169,7 +170,10 @@ def test_an_agent_cannot_connect_to_a_chat_they_do_not_hold(redis_layer, agent, 
 
 def test_a_browser_without_a_chat_in_its_session_is_refused(redis_layer, db):
     async def scenario():
-        return await _connect("/ws/chat/", b"sessionid=nothing").connect()
+        socket = _connect("/ws/chat/", b"sessionid=nothing")
+        refused = await socket.connect(timeout=TIMEOUT)
+        await socket.disconnect(timeout=TIMEOUT)  # end the consumer cleanly rather than by cancelling it
+        return refused
 
     connected, code = async_to_sync(scenario)()
     assert not connected
@@ -183,11 +187,11 @@ def test_the_queue_position_is_sent_and_updated_when_someone_ahead_is_answered(r
 
     async def scenario():
         socket = _connect("/ws/chat/", cookie)
-        await socket.connect()
+        await socket.connect(timeout=TIMEOUT)
         before = await _until(socket, "queue")
         await database_sync_to_async(services.accept_next_chat)(agent=agent)
         after = await _until(socket, "queue")
-        await socket.disconnect()
+        await socket.disconnect(timeout=TIMEOUT)
         return before, after
 
     before, after = async_to_sync(scenario)()
@@ -201,10 +205,10 @@ def test_a_refused_message_names_the_field(redis_layer, waiting_chat):
 
     async def scenario():
         socket = _connect("/ws/chat/", cookie)
-        await socket.connect()
+        await socket.connect(timeout=TIMEOUT)
         await socket.send_json_to({"type": "send", "client_id": "e-1", "body": "   "})
         error = await _until(socket, "error")
-        await socket.disconnect()
+        await socket.disconnect(timeout=TIMEOUT)
         return error
 
     error = async_to_sync(scenario)()
@@ -221,7 +225,7 @@ def test_a_sync_brings_a_last_message_whose_news_was_lost(redis_layer, waiting_c
 
     async def scenario():
         socket = _connect("/ws/chat/?after=0", cookie)
-        await socket.connect()
+        await socket.connect(timeout=TIMEOUT)
         await _messages(socket, 1)
 
         def store_without_telling_anyone():
@@ -235,7 +239,7 @@ def test_a_sync_brings_a_last_message_whose_news_was_lost(redis_layer, waiting_c
         got = await _messages(socket, 1)
         await socket.send_json_to({"type": "sync"})
         assert await socket.receive_nothing(timeout=0.3)  # nothing twice
-        await socket.disconnect()
+        await socket.disconnect(timeout=TIMEOUT)
         return got
 
     got = async_to_sync(scenario)()
