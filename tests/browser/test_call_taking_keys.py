@@ -94,7 +94,7 @@ def test_an_options_number_chooses_it_and_moves_to_the_next_question(page, live_
     page.keyboard.press("3")
     assert _radio(page, "threat", "medium").is_checked()
     assert _active(page)["id"] == "id_threat_rationale"
-    assert page.get_by_test_id("keys-status").inner_text() == "Threat: Medium."
+    expect(page.get_by_test_id("keys-status")).to_have_text("Threat: Medium.")
     # In a text box a number is just typed.
     page.keyboard.press("3")
     assert page.locator("#id_threat_rationale").input_value() == "3"
@@ -120,8 +120,9 @@ def test_dash_questions_answer_by_y_n_and_k(page, live_server, handler, contact,
         "yes", "no", "not_known", "no"]
     assert _active(page)["name"] == questions[4]
     progress = "4 of 27 answered (1 yes, 2 no, 1 not known); first unanswered: question 5."
-    assert page.get_by_test_id("dash-progress").inner_text() == progress
-    assert page.get_by_test_id("keys-status").inner_text() == f"Question 4: No. {progress}"
+    expect(page.get_by_test_id("dash-progress")).to_have_text(progress)
+    # The status is read out once the keys pause: wait for it rather than catch it half-way.
+    expect(page.get_by_test_id("keys-status")).to_have_text(f"Question 4: No. {progress}")
     # Past the last question the focus goes on to the professional judgement.
     page.locator(f"input[name='{questions[-1]}']").first.focus()
     page.keyboard.press("y")
@@ -151,10 +152,10 @@ def test_answer_by_letters_fills_the_questions_and_names_a_wrong_letter(page, li
     page.keyboard.press("Backspace")
     assert error.is_hidden()
     assert page.locator(f"input[name='{questions[2]}']:checked").count() == 0
-    assert page.get_by_test_id("dash-progress").inner_text().startswith("2 of 27 answered")
+    expect(page.get_by_test_id("dash-progress")).to_contain_text("2 of 27 answered")
     box.fill("y" * 29)
     assert error.text_content() == "Error: There are 27 questions: remove the last 2 letters"
-    assert page.get_by_test_id("dash-progress").inner_text() == "27 of 27 answered (27 yes, 0 no, 0 not known)."
+    expect(page.get_by_test_id("dash-progress")).to_have_text("27 of 27 answered (27 yes, 0 no, 0 not known).")
 
 
 def test_ctrl_enter_saves_once_however_often_it_is_pressed(page, live_server, handler, contact, password):
