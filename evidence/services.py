@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.models import Action
-from audit.services import record_entry
+from audit.services import erase_fields, record_entry
 
 from . import content
 from .models import CustodyEvent, EvidentialPackage, Exhibit, Statement, Upload, UploadLink
@@ -625,20 +625,12 @@ def erase_statement(*, actor: Any, statement: Statement, reason: str,
                 actor_label=_label(actor), reason=reason,
                 detail={"sha256": locked.sha256, "pages": locked.pages, "stored_as": name, **(detail or {})},
             )
-            # The same steps as audit.services.erase_fields (field names and counts, never values).
-            fields = sorted(field for field, value in ERASED_STATEMENT_FIELDS.items() if getattr(locked, field) != value)
-            for field in fields:
-                setattr(locked, field, ERASED_STATEMENT_FIELDS[field])
-            locked.erased_at = now
-            locked.save(update_fields=[*fields, "erased_at"])
-            removed = {"pdf_files": 1} if name else {}
-            record_entry(
-                actor=actor, action=Action.ERASURE, subject_type="evidence.statement", subject_id=locked.pk,
-                person_id=_owner_person_id(crime=crime), reason=reason,
-                detail={**(detail or {}), "crime": crime.reference, "statement": locked.reference, "fields": fields,
-                        "removed": removed},
+            counts = erase_fields(
+                locked, blank=ERASED_STATEMENT_FIELDS, removed={"pdf_files": 1 if name else 0}, actor=actor,
+                reason=reason, subject_type="evidence.statement", person_id=_owner_person_id(crime=crime),
+                detail={**(detail or {}), "crime": crime.reference, "statement": locked.reference},
+                also_set={"erased_at": now},
             )
-            counts = removed | {"fields": len(fields)}
         if name:
             transaction.on_commit(lambda: remove_erased_statement_pdf(locked.pk, name), robust=True)
     statement.erased_at = locked.erased_at
