@@ -568,20 +568,24 @@ def destroy_exhibit(*, exhibit: Exhibit, actor: Any, reason: str, authorised_by:
     return custody
 
 
+def _remove_stored(model: type, pk: int, field: str, name: str, *, done: str, what: str) -> bool:
+    """Delete ``name`` from storage for a row already marked ``done``; empty ``field`` once it is gone."""
+    if not model.objects.filter(pk=pk, **{f"{done}__isnull": False, field: name}).exists():
+        return False
+    default_storage.delete(name)
+    if default_storage.exists(name):
+        logger.error("The %s %s is still in storage (%s); it will be tried again.", what, pk, name)
+        return False
+    model.objects.filter(pk=pk, **{field: name}).update(**{field: ""})
+    return True
+
+
 def remove_destroyed_file(exhibit_id: int, name: str) -> bool:
     """Delete a destroyed exhibit's file from storage; empty ``file`` once the storage no longer has it.
 
     Only for an exhibit already marked destroyed. Returns whether the file is gone.
     """
-    if not Exhibit.objects.filter(pk=exhibit_id, destroyed_at__isnull=False, file=name).exists():
-        return False
-    default_storage.delete(name)
-    if default_storage.exists(name):
-        logger.error("The file of destroyed exhibit %s is still in storage (%s); it will be tried again.",
-                     exhibit_id, name)
-        return False
-    Exhibit.objects.filter(pk=exhibit_id, file=name).update(file="")
-    return True
+    return _remove_stored(Exhibit, exhibit_id, "file", name, done="destroyed_at", what="file of destroyed exhibit")
 
 
 def finish_destructions() -> int:
@@ -639,15 +643,7 @@ def erase_statement(*, actor: Any, statement: Statement, reason: str,
 
 def remove_erased_statement_pdf(statement_id: int, name: str) -> bool:
     """Delete an erased statement's PDF from storage; empty ``pdf`` once the storage no longer has it."""
-    if not Statement.objects.filter(pk=statement_id, erased_at__isnull=False, pdf=name).exists():
-        return False
-    default_storage.delete(name)
-    if default_storage.exists(name):
-        logger.error("The PDF of erased statement %s is still in storage (%s); it will be tried again.",
-                     statement_id, name)
-        return False
-    Statement.objects.filter(pk=statement_id, pdf=name).update(pdf="")
-    return True
+    return _remove_stored(Statement, statement_id, "pdf", name, done="erased_at", what="PDF of erased statement")
 
 
 # --- unfinished uploads ---------------------------------------------------------------------------

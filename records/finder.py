@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import DateTimeField, Exists, F, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import CharField, DateTimeField, Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.utils import timezone
 
 from . import rules
@@ -237,15 +237,11 @@ def due_exhibits(today: date, policy: dict[str, RetentionRule]) -> Iterator[DueR
     rule = policy.get(EXHIBIT_RULE)
     if rule is None:
         return
+    # An exhibit reference (JS/1) is unique only within its crime: the queue shows both.
     exhibits = (nfa_exhibits().filter(crime__closed_at__lt=_cutoff(rule, today))
-                .values_list("pk", "crime__reference", "reference", "crime__closed_at"))
-    for pk, crime_reference, reference, closed_at in exhibits.iterator(chunk_size=2000):
-        basis = _local_date(closed_at)
-        due = rules.review_date(basis=basis, review_after_years=rule.review_after_years, until_age=None,
-                                date_of_birth=None)
-        if rules.is_due(due_on=due, today=today):
-            # An exhibit reference (JS/1) is unique only within its crime: the queue shows both.
-            yield DueRecord(RecordKind.EXHIBIT, pk, f"{crime_reference} {reference}"[:20], rule, basis, due)
+                .annotate(shown=Concat("crime__reference", Value(" "), "reference", output_field=CharField()))
+                .values_list("pk", "shown", "crime__closed_at"))
+    yield from _dated(RecordKind.EXHIBIT, exhibits, rule, today)
 
 
 def nfa_statements():
@@ -262,15 +258,12 @@ def due_statements(today: date, policy: dict[str, RetentionRule]) -> Iterator[Du
     rule = policy.get(STATEMENT_RULE)
     if rule is None:
         return
+    # A statement number (S1) is unique only within its crime: the queue shows both.
     statements = (nfa_statements().filter(crime__closed_at__lt=_cutoff(rule, today))
-                  .values_list("pk", "crime__reference", "number", "crime__closed_at"))
-    for pk, crime_reference, number, closed_at in statements.iterator(chunk_size=2000):
-        basis = _local_date(closed_at)
-        due = rules.review_date(basis=basis, review_after_years=rule.review_after_years, until_age=None,
-                                date_of_birth=None)
-        if rules.is_due(due_on=due, today=today):
-            # A statement number (S1) is unique only within its crime: the queue shows both.
-            yield DueRecord(RecordKind.STATEMENT, pk, f"{crime_reference} S{number}"[:20], rule, basis, due)
+                  .annotate(shown=Concat("crime__reference", Value(" S"), Cast("number", CharField()),
+                                         output_field=CharField()))
+                  .values_list("pk", "shown", "crime__closed_at"))
+    yield from _dated(RecordKind.STATEMENT, statements, rule, today)
 
 
 def report_files():
@@ -294,13 +287,9 @@ def due_report_files(today: date, policy: dict[str, RetentionRule]) -> Iterator[
     if rule is None:
         return
     exhibits = (report_files().filter(contact__closed_at__lt=_cutoff(rule, today))
-                .values_list("pk", "contact__reference", "reference", "contact__closed_at"))
-    for pk, contact_reference, reference, closed_at in exhibits.iterator(chunk_size=2000):
-        basis = _local_date(closed_at)
-        due = rules.review_date(basis=basis, review_after_years=rule.review_after_years, until_age=None,
-                                date_of_birth=None)
-        if rules.is_due(due_on=due, today=today):
-            yield DueRecord(RecordKind.EXHIBIT, pk, f"{contact_reference} {reference}"[:20], rule, basis, due)
+                .annotate(shown=Concat("contact__reference", Value(" "), "reference", output_field=CharField()))
+                .values_list("pk", "shown", "contact__closed_at"))
+    yield from _dated(RecordKind.EXHIBIT, exhibits, rule, today)
 
 
 def _dated(kind: str, rows, rule: RetentionRule, today: date, *, short_reference: bool = False) -> Iterator[DueRecord]:
@@ -311,7 +300,7 @@ def _dated(kind: str, rows, rule: RetentionRule, today: date, *, short_reference
         if rules.is_due(due_on=due, today=today):
             # An outbox reference is the caller's idempotency key (up to 200 characters); the queue shows the id.
             shown = f"M{pk:08d}" if short_reference else (reference or f"{kind} {pk}")
-            yield DueRecord(kind, pk, shown, rule, basis, due)
+            yield DueRecord(kind, pk, shown[:20], rule, basis, due)
 
 
 FINDERS = (due_persons, due_contacts, due_chats, due_messages, due_reports, due_exhibits, due_report_files,
