@@ -71,7 +71,7 @@ def _statement() -> str:
     roles = user_model.groups.through._meta
     direct = user_model.user_permissions.through._meta
     return (
-        f"SELECT 'g', {quote(roles.get_field('group').column)} FROM {quote(roles.db_table)} "  # noqa: S608 - names from the models
+        f"SELECT 'g', {quote(roles.get_field('group').column)} FROM {quote(roles.db_table)} "  # names from the models
         f"WHERE {quote(roles.get_field(user_model._meta.model_name).column)} = %s "
         f"UNION ALL SELECT 'p', {quote(direct.get_field('permission').column)} FROM {quote(direct.db_table)} "
         f"WHERE {quote(direct.get_field(user_model._meta.model_name).column)} = %s"

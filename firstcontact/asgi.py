@@ -2,9 +2,9 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "firstcontact.settings")
+from firstcontact.admission import get_asgi_application
 
-from firstcontact.admission import get_asgi_application  # noqa: E402
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "firstcontact.settings")
 
 # Django first (with the admission gate, MAX_CONCURRENT_REQUESTS): the routing below imports
 # models, which need the apps loaded.
